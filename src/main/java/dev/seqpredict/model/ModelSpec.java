@@ -1,0 +1,308 @@
+package dev.seqpredict.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a model is: the JSON stored under {@code __metadata__.seqpredict} in the artifact.
+ *
+ * <p>Required: {@code cell}, {@code input_size}, {@code hidden_size}, {@code num_layers}, {@code task},
+ * {@code output_size}. Optional: {@code name}, {@code version}, {@code feature_names},
+ * {@code normalization} ({@code mean}, {@code std}: input features; for regression with
+ * output_size == input_size also used to de-normalize the output), {@code target_normalization}
+ * (regression output when it differs from the input), {@code vocabulary} (classification: event names,
+ * index = event id), {@code embedding} (classification input is an embedding row instead of one-hot),
+ * and free-form {@code training} and {@code evaluation} objects (provenance and metrics).
+ */
+public record ModelSpec(
+        CellType cell,
+        int inputSize,
+        int hiddenSize,
+        int numLayers,
+        Task task,
+        int outputSize,
+        String name,
+        String version,
+        List<String> featureNames,
+        Normalization normalization,
+        Normalization targetNormalization,
+        List<String> vocabulary,
+        boolean embedding,
+        JsonNode training,
+        JsonNode evaluation) {
+
+    /** Bounds that keep a hostile spec from making the loader allocate huge arrays. */
+    public static final int MAX_DIM = 1 << 16;
+    public static final int MAX_LAYERS = 16;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public ModelSpec {
+        Objects.requireNonNull(cell, "cell");
+        Objects.requireNonNull(task, "task");
+        name = name == null || name.isBlank() ? "model" : name;
+        version = version == null || version.isBlank() ? "0" : version;
+        featureNames = featureNames == null ? List.of() : List.copyOf(featureNames);
+        vocabulary = vocabulary == null ? List.of() : List.copyOf(vocabulary);
+    }
+
+    /** The smallest spec: no names, no normalization. */
+    public static ModelSpec of(CellType cell, int inputSize, int hiddenSize, int numLayers, Task task, int outputSize) {
+        return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, null, null, null, null,
+                null, null, false, null, null);
+    }
+
+    public ModelSpec withName(String newName, String newVersion) {
+        return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, newName, newVersion,
+                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation);
+    }
+
+    public ModelSpec withNormalization(Normalization input, Normalization target) {
+        return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
+                featureNames, input, target, vocabulary, embedding, training, evaluation);
+    }
+
+    public ModelSpec withFeatureNames(List<String> names) {
+        return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
+                names, normalization, targetNormalization, vocabulary, embedding, training, evaluation);
+    }
+
+    public ModelSpec withVocabulary(List<String> vocab, boolean useEmbedding) {
+        return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
+                featureNames, normalization, targetNormalization, vocab, useEmbedding, training, evaluation);
+    }
+
+    public ModelSpec withProvenance(JsonNode newTraining, JsonNode newEvaluation) {
+        return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
+                featureNames, normalization, targetNormalization, vocabulary, embedding, newTraining, newEvaluation);
+    }
+
+    /** Size of the vocabulary of event ids for classification (= output_size). */
+    public int vocabularySize() {
+        return task == Task.CLASSIFICATION ? outputSize : 0;
+    }
+
+    /** The normalization that turns the head's output back into feature units (regression), or null. */
+    public Normalization outputNormalization() {
+        if (task != Task.REGRESSION) {
+            return null;
+        }
+        if (targetNormalization != null) {
+            return targetNormalization;
+        }
+        return normalization != null && outputSize == inputSize ? normalization : null;
+    }
+
+    /** Checks the spec on its own (the tensors are checked against it by the loader). */
+    public void validate() throws ModelFormatException {
+        checkDim("input_size", inputSize);
+        checkDim("hidden_size", hiddenSize);
+        checkDim("output_size", outputSize);
+        if (numLayers < 1 || numLayers > MAX_LAYERS) {
+            throw new ModelFormatException("num_layers must be in 1.." + MAX_LAYERS + ", got " + numLayers);
+        }
+        if (!featureNames.isEmpty() && featureNames.size() != inputSize && task == Task.REGRESSION) {
+            throw new ModelFormatException("feature_names has " + featureNames.size()
+                    + " names but input_size is " + inputSize);
+        }
+        if (normalization != null && normalization.size() != inputSize) {
+            throw new ModelFormatException("normalization has " + normalization.size()
+                    + " features but input_size is " + inputSize);
+        }
+        if (targetNormalization != null && targetNormalization.size() != outputSize) {
+            throw new ModelFormatException("target_normalization has " + targetNormalization.size()
+                    + " entries but output_size is " + outputSize);
+        }
+        if (task == Task.CLASSIFICATION) {
+            if (normalization != null) {
+                throw new ModelFormatException("normalization is not allowed for classification (the input is an event id)");
+            }
+            if (!vocabulary.isEmpty() && vocabulary.size() != outputSize) {
+                throw new ModelFormatException("vocabulary has " + vocabulary.size()
+                        + " entries but output_size is " + outputSize);
+            }
+            if (vocabulary.stream().distinct().count() != vocabulary.size()) {
+                throw new ModelFormatException("vocabulary has duplicate entries");
+            }
+            if (!embedding && inputSize != outputSize) {
+                throw new ModelFormatException("classification with one-hot input needs input_size == output_size "
+                        + "(the vocabulary size), got " + inputSize + " and " + outputSize);
+            }
+        } else if (embedding) {
+            throw new ModelFormatException("embedding input is only for classification");
+        }
+    }
+
+    private static void checkDim(String field, int v) throws ModelFormatException {
+        if (v < 1 || v > MAX_DIM) {
+            throw new ModelFormatException(field + " must be in 1.." + MAX_DIM + ", got " + v);
+        }
+    }
+
+    // ---- JSON --------------------------------------------------------------------------------
+
+    public String toJson() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("cell", cell.id());
+        o.put("input_size", inputSize);
+        o.put("hidden_size", hiddenSize);
+        o.put("num_layers", numLayers);
+        o.put("task", task.id());
+        o.put("output_size", outputSize);
+        o.put("name", name);
+        o.put("version", version);
+        if (!featureNames.isEmpty()) {
+            ArrayNode a = o.putArray("feature_names");
+            featureNames.forEach(a::add);
+        }
+        if (normalization != null) {
+            o.set("normalization", normalizationJson(normalization));
+        }
+        if (targetNormalization != null) {
+            o.set("target_normalization", normalizationJson(targetNormalization));
+        }
+        if (!vocabulary.isEmpty()) {
+            ArrayNode a = o.putArray("vocabulary");
+            vocabulary.forEach(a::add);
+        }
+        if (embedding) {
+            o.put("embedding", true);
+        }
+        if (training != null) {
+            o.set("training", training);
+        }
+        if (evaluation != null) {
+            o.set("evaluation", evaluation);
+        }
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ObjectNode normalizationJson(Normalization n) {
+        ObjectNode o = JSON.createObjectNode();
+        ArrayNode m = o.putArray("mean");
+        ArrayNode s = o.putArray("std");
+        for (int i = 0; i < n.size(); i++) {
+            m.add(n.mean(i));
+            s.add(n.std(i));
+        }
+        return o;
+    }
+
+    /** Parses and validates the spec JSON; every failure names the field. */
+    public static ModelSpec fromJson(String json) throws ModelFormatException {
+        JsonNode o;
+        try {
+            o = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ModelFormatException("the seqpredict metadata is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (o == null || !o.isObject()) {
+            throw new ModelFormatException("the seqpredict metadata must be a JSON object");
+        }
+        CellType cell;
+        Task task;
+        try {
+            cell = CellType.fromId(requiredText(o, "cell"));
+            task = Task.fromId(requiredText(o, "task"));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(e.getMessage());
+        }
+        Normalization norm;
+        Normalization target;
+        try {
+            norm = normalization(o, "normalization");
+            target = normalization(o, "target_normalization");
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(e.getMessage());
+        }
+        ModelSpec spec = new ModelSpec(cell,
+                requiredInt(o, "input_size"), requiredInt(o, "hidden_size"), requiredInt(o, "num_layers"),
+                task, requiredInt(o, "output_size"),
+                optionalText(o, "name"), optionalText(o, "version"),
+                stringList(o, "feature_names"), norm, target, stringList(o, "vocabulary"),
+                o.path("embedding").asBoolean(false),
+                o.hasNonNull("training") ? o.get("training") : null,
+                o.hasNonNull("evaluation") ? o.get("evaluation") : null);
+        spec.validate();
+        return spec;
+    }
+
+    private static String requiredText(JsonNode o, String field) throws ModelFormatException {
+        JsonNode v = o.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new ModelFormatException("spec field '" + field + "' is missing or not a string");
+        }
+        return v.asText();
+    }
+
+    private static String optionalText(JsonNode o, String field) throws ModelFormatException {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual() && !v.isNumber()) {
+            throw new ModelFormatException("spec field '" + field + "' must be a string");
+        }
+        return v.asText();
+    }
+
+    private static int requiredInt(JsonNode o, String field) throws ModelFormatException {
+        JsonNode v = o.get(field);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new ModelFormatException("spec field '" + field + "' is missing or not an integer");
+        }
+        return v.intValue();
+    }
+
+    private static List<String> stringList(JsonNode o, String field) throws ModelFormatException {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray() || v.size() > MAX_DIM) {
+            throw new ModelFormatException("spec field '" + field + "' must be an array of at most " + MAX_DIM + " strings");
+        }
+        List<String> out = new ArrayList<>(v.size());
+        for (JsonNode e : v) {
+            if (!e.isTextual()) {
+                throw new ModelFormatException("spec field '" + field + "' must contain only strings");
+            }
+            out.add(e.asText());
+        }
+        return out;
+    }
+
+    private static Normalization normalization(JsonNode o, String field) throws ModelFormatException {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        return new Normalization(floats(v, field + ".mean", "mean"), floats(v, field + ".std", "std"));
+    }
+
+    private static float[] floats(JsonNode parent, String label, String field) throws ModelFormatException {
+        JsonNode v = parent.get(field);
+        if (v == null || !v.isArray() || v.size() > MAX_DIM) {
+            throw new ModelFormatException("spec field '" + label + "' must be an array of numbers");
+        }
+        float[] out = new float[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode e = v.get(i);
+            if (!e.isNumber()) {
+                throw new ModelFormatException("spec field '" + label + "' must contain only numbers");
+            }
+            out[i] = e.floatValue();
+        }
+        return out;
+    }
+}

@@ -1,0 +1,332 @@
+package dev.seqpredict.model;
+
+import dev.seqpredict.model.kernel.KernelFactory;
+import dev.seqpredict.model.kernel.Kernels;
+import dev.seqpredict.model.kernel.LayerKernel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An immutable stacked recurrent model with a linear head: PyTorch's {@code nn.RNN}/{@code nn.LSTM}/
+ * {@code nn.GRU} (module {@code rnn}), an {@code nn.Linear} (module {@code head}) on the top layer's h,
+ * and optionally an {@code nn.Embedding} (module {@code embedding}) for event ids.
+ *
+ * <p>{@link #step} advances one key's state (see {@link StateLayout}) by one event and writes the
+ * model's output for the next event. It allocates nothing: temporaries live in a {@link Scratch}, one
+ * per thread. Many threads may step distinct states at once.
+ */
+public final class RecurrentModel {
+
+    private final ModelSpec spec;
+    private final List<LayerWeights> layers;
+    private final float[] headWeight;
+    private final float[] headBias;
+    private final float[] embedding;
+    private final StateLayout layout;
+    private final KernelFactory kernels;
+    private final LayerKernel[] layerKernels;
+    private final KernelFactory.MatVec head;
+    private final int scratchFloats;
+    private final ThreadLocal<Scratch> threadScratch;
+    private final java.util.Map<String, Integer> eventIndex;
+    private volatile String sha256;
+
+    private RecurrentModel(ModelSpec spec, List<LayerWeights> layers, float[] headWeight, float[] headBias,
+                           float[] embedding, KernelFactory kernels, String sha256) {
+        this.spec = spec;
+        this.layers = List.copyOf(layers);
+        this.headWeight = headWeight;
+        this.headBias = headBias;
+        this.embedding = embedding;
+        this.layout = new StateLayout(spec.cell(), spec.hiddenSize(), spec.numLayers());
+        this.kernels = kernels;
+        this.layerKernels = new LayerKernel[layers.size()];
+        int scratch = 0;
+        for (int l = 0; l < layerKernels.length; l++) {
+            layerKernels[l] = kernels.layer(layers.get(l));
+            scratch = Math.max(scratch, layerKernels[l].scratchSize());
+        }
+        this.scratchFloats = scratch;
+        this.head = kernels.matVec(spec.outputSize(), spec.hiddenSize(), headWeight, headBias);
+        this.threadScratch = ThreadLocal.withInitial(this::newScratch);
+        this.sha256 = sha256;
+        java.util.Map<String, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < spec.vocabulary().size(); i++) {
+            index.put(spec.vocabulary().get(i), i);
+        }
+        this.eventIndex = java.util.Map.copyOf(index);
+    }
+
+    /**
+     * The vocabulary index of an event token, or -1 when unknown: with a vocabulary, the token must be one
+     * of its entries (so HDFS log keys "1".."28" map by name); without one, the token is the 0-based index.
+     */
+    public int eventIndex(String token) {
+        if (spec.task() != Task.CLASSIFICATION || token == null) {
+            return -1;
+        }
+        if (!eventIndex.isEmpty()) {
+            return eventIndex.getOrDefault(token, -1);
+        }
+        try {
+            int i = Integer.parseInt(token.trim());
+            return i >= 0 && i < spec.vocabularySize() ? i : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The event token of a vocabulary index (its name, or the index itself without a vocabulary). */
+    public String eventName(int index) {
+        return spec.vocabulary().isEmpty() ? Integer.toString(index) : spec.vocabulary().get(index);
+    }
+
+    /**
+     * Builds a model from PyTorch-layout weights, checking every shape against the spec.
+     *
+     * @param headWeight [output_size, hidden_size] row-major
+     * @param embedding  [vocab, input_size] row-major, or null for one-hot/feature input
+     */
+    public static RecurrentModel create(ModelSpec spec, List<LayerWeights> layers, float[] headWeight,
+                                        float[] headBias, float[] embedding) {
+        return create(spec, layers, headWeight, headBias, embedding, Kernels.defaultFactory(), null);
+    }
+
+    static RecurrentModel create(ModelSpec spec, List<LayerWeights> layers, float[] headWeight, float[] headBias,
+                                 float[] embedding, KernelFactory kernels, String sha256) {
+        Objects.requireNonNull(spec, "spec");
+        if (layers.size() != spec.numLayers()) {
+            throw new IllegalArgumentException("spec has " + spec.numLayers() + " layers, weights for " + layers.size());
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            LayerWeights w = layers.get(l);
+            int expectedIn = l == 0 ? spec.inputSize() : spec.hiddenSize();
+            if (w.cell() != spec.cell() || w.inputSize() != expectedIn || w.hiddenSize() != spec.hiddenSize()) {
+                throw new IllegalArgumentException("layer " + l + " is " + w.cell() + "(" + w.inputSize() + "→"
+                        + w.hiddenSize() + "), spec needs " + spec.cell() + "(" + expectedIn + "→" + spec.hiddenSize() + ")");
+            }
+        }
+        if (headWeight.length != (long) spec.outputSize() * spec.hiddenSize() || headBias.length != spec.outputSize()) {
+            throw new IllegalArgumentException("head must be [" + spec.outputSize() + ", " + spec.hiddenSize() + "] + ["
+                    + spec.outputSize() + "]");
+        }
+        if (spec.embedding() != (embedding != null)) {
+            throw new IllegalArgumentException(spec.embedding() ? "spec says embedding but no embedding weights given"
+                    : "embedding weights given but the spec does not use an embedding");
+        }
+        if (embedding != null && embedding.length != (long) spec.vocabularySize() * spec.inputSize()) {
+            throw new IllegalArgumentException("embedding must be [" + spec.vocabularySize() + ", " + spec.inputSize() + "]");
+        }
+        return new RecurrentModel(spec, layers, headWeight.clone(), headBias.clone(),
+                embedding == null ? null : embedding.clone(), kernels, sha256);
+    }
+
+    /** The same weights with another kernel implementation (used to compare scalar and vector paths). */
+    public RecurrentModel withKernels(KernelFactory other) {
+        return new RecurrentModel(spec, layers, headWeight, headBias, embedding, other, sha256);
+    }
+
+    RecurrentModel withSha256(String sha) {
+        return new RecurrentModel(spec, layers, headWeight, headBias, embedding, kernels, sha);
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public StateLayout layout() {
+        return layout;
+    }
+
+    public String kernelName() {
+        return kernels.name();
+    }
+
+    /** Hex SHA-256 of the artifact bytes: part of the model's identity. */
+    public String sha256() {
+        String s = sha256;
+        if (s == null) {
+            s = ModelArtifact.sha256Hex(ModelArtifact.toBytes(this));
+            sha256 = s;
+        }
+        return s;
+    }
+
+    public int stateSize() {
+        return layout.size();
+    }
+
+    public int outputSize() {
+        return spec.outputSize();
+    }
+
+    /** A fresh (zero) state, as PyTorch starts without an explicit h_0/c_0. */
+    public float[] newState() {
+        return new float[layout.size()];
+    }
+
+    public long parameterCount() {
+        long n = headWeight.length + headBias.length + (embedding == null ? 0 : embedding.length);
+        for (LayerWeights w : layers) {
+            n += w.weightIh().length + w.weightHh().length + w.biasIh().length + w.biasHh().length;
+        }
+        return n;
+    }
+
+    /** Per-thread temporaries for {@link #step}. */
+    public static final class Scratch {
+        final float[] x;
+        final float[] kernel;
+
+        private Scratch(int inputSize, int kernelFloats) {
+            this.x = new float[inputSize];
+            this.kernel = new float[kernelFloats];
+        }
+    }
+
+    public Scratch newScratch() {
+        return new Scratch(spec.inputSize(), scratchFloats);
+    }
+
+    // ---- stepping ----------------------------------------------------------------------------
+
+    /**
+     * Regression/feature input: advances {@code state} by one event with the raw (un-normalized)
+     * feature vector {@code features[0, input_size)}, and writes the output into
+     * {@code out[0, output_size)}: the de-normalized forecast of the next event's values (regression)
+     * or the next event's probabilities (classification).
+     */
+    public void step(float[] state, float[] features, float[] out) {
+        step(state, features, out, threadScratch.get());
+    }
+
+    public void step(float[] state, float[] features, float[] out, Scratch s) {
+        if (spec.task() == Task.CLASSIFICATION) {
+            throw new IllegalStateException("classification models take event ids: use stepEvent");
+        }
+        Normalization n = spec.normalization();
+        if (n != null) {
+            n.normalize(features, 0, s.x, 0);
+        } else {
+            System.arraycopy(features, 0, s.x, 0, spec.inputSize());
+        }
+        advance(state, s);
+        head.apply(state, layout.topHiddenOffset(), out, 0);
+        Normalization outNorm = spec.outputNormalization();
+        if (outNorm != null) {
+            outNorm.denormalize(out, 0);
+        }
+    }
+
+    /** Classification input: advances {@code state} by the event id (0-based index in the vocabulary). */
+    public void stepEvent(float[] state, int eventId, float[] out) {
+        stepEvent(state, eventId, out, threadScratch.get());
+    }
+
+    public void stepEvent(float[] state, int eventId, float[] out, Scratch s) {
+        if (spec.task() != Task.CLASSIFICATION) {
+            throw new IllegalStateException("regression models take feature vectors: use step");
+        }
+        if (eventId < 0 || eventId >= spec.vocabularySize()) {
+            throw new IllegalArgumentException("event id " + eventId + " outside the vocabulary 0.." + (spec.vocabularySize() - 1));
+        }
+        int in = spec.inputSize();
+        if (embedding != null) {
+            System.arraycopy(embedding, eventId * in, s.x, 0, in);
+        } else {
+            java.util.Arrays.fill(s.x, 0f);
+            s.x[eventId] = 1f;
+        }
+        advance(state, s);
+        head.apply(state, layout.topHiddenOffset(), out, 0);
+        softmax(out, spec.outputSize());
+    }
+
+    /** Advances the recurrent layers only (no head): what a rewarm replay needs. */
+    public void advanceOnly(float[] state, float[] features) {
+        Scratch s = threadScratch.get();
+        Normalization n = spec.normalization();
+        if (n != null) {
+            n.normalize(features, 0, s.x, 0);
+        } else {
+            System.arraycopy(features, 0, s.x, 0, spec.inputSize());
+        }
+        advance(state, s);
+    }
+
+    private void advance(float[] state, Scratch s) {
+        LayerKernel[] ks = layerKernels;
+        ks[0].step(s.x, 0, state, layout.hOffset(0), layout.cOffset(0), s.kernel);
+        for (int l = 1; l < ks.length; l++) {
+            ks[l].step(state, layout.hOffset(l - 1), state, layout.hOffset(l), layout.cOffset(l), s.kernel);
+        }
+    }
+
+    private static void softmax(float[] v, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, v[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(v[i] - max);
+            v[i] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < n; i++) {
+            v[i] *= inv;
+        }
+    }
+
+    /** Convenience for tests and batch use (allocates): outputs after each step of a fresh key. */
+    public float[][] forward(float[][] sequence) {
+        float[] state = newState();
+        float[][] out = new float[sequence.length][spec.outputSize()];
+        for (int t = 0; t < sequence.length; t++) {
+            step(state, sequence[t], out[t]);
+        }
+        return out;
+    }
+
+    /** Convenience for tests and batch use (allocates): probabilities after each event of a fresh key. */
+    public float[][] forwardEvents(int[] events) {
+        float[] state = newState();
+        float[][] out = new float[events.length][spec.outputSize()];
+        for (int t = 0; t < events.length; t++) {
+            stepEvent(state, events[t], out[t]);
+        }
+        return out;
+    }
+
+    // ---- export ------------------------------------------------------------------------------
+
+    /** The tensors under PyTorch's state_dict names (see {@link ModelArtifact}). */
+    public List<Tensor> tensors() {
+        List<Tensor> ts = new ArrayList<>();
+        if (embedding != null) {
+            ts.add(new Tensor("embedding.weight", new int[] {spec.vocabularySize(), spec.inputSize()}, embedding.clone()));
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            LayerWeights w = layers.get(l);
+            ts.add(new Tensor("rnn.weight_ih_l" + l, new int[] {w.rows(), w.inputSize()}, w.weightIh().clone()));
+            ts.add(new Tensor("rnn.weight_hh_l" + l, new int[] {w.rows(), w.hiddenSize()}, w.weightHh().clone()));
+            ts.add(new Tensor("rnn.bias_ih_l" + l, new int[] {w.rows()}, w.biasIh().clone()));
+            ts.add(new Tensor("rnn.bias_hh_l" + l, new int[] {w.rows()}, w.biasHh().clone()));
+        }
+        ts.add(new Tensor("head.weight", new int[] {spec.outputSize(), spec.hiddenSize()}, headWeight.clone()));
+        ts.add(new Tensor("head.bias", new int[] {spec.outputSize()}, headBias.clone()));
+        return ts;
+    }
+
+    public List<LayerWeights> layers() {
+        return layers;
+    }
+
+    @Override
+    public String toString() {
+        return spec.name() + ":" + spec.version() + " " + spec.cell() + "(" + spec.inputSize() + "→"
+                + spec.hiddenSize() + "×" + spec.numLayers() + "→" + spec.outputSize() + ", " + spec.task() + ")";
+    }
+}
