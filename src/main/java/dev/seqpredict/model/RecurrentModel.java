@@ -243,18 +243,6 @@ public final class RecurrentModel {
         softmax(out, spec.outputSize());
     }
 
-    /** Advances the recurrent layers only (no head): what a rewarm replay needs. */
-    public void advanceOnly(float[] state, float[] features) {
-        Scratch s = threadScratch.get();
-        Normalization n = spec.normalization();
-        if (n != null) {
-            n.normalize(features, 0, s.x, 0);
-        } else {
-            System.arraycopy(features, 0, s.x, 0, spec.inputSize());
-        }
-        advance(state, s);
-    }
-
     private void advance(float[] state, Scratch s) {
         LayerKernel[] ks = layerKernels;
         ks[0].step(s.x, 0, state, layout.hOffset(0), layout.cOffset(0), s.kernel);

@@ -1,0 +1,25 @@
+package dev.seqpredict.processor;
+
+/**
+ * One parsed input record: a sensor event ({@code values}) or a log event ({@code event} token).
+ *
+ * @param key   the entity id (record key)
+ * @param ts    event time, epoch milliseconds
+ * @param values the feature values of a sensor event, or null for a log event
+ * @param event the event id or name of a log event, or null for a sensor event
+ * @param model the optional {@code model} field (for the by-field model selection rule), or null
+ */
+public record Event(String key, long ts, float[] values, String event, String model) {
+
+    public boolean isLogEvent() {
+        return event != null;
+    }
+
+    public static Event sensor(String key, long ts, float... values) {
+        return new Event(key, ts, values, null, null);
+    }
+
+    public static Event log(String key, long ts, String event) {
+        return new Event(key, ts, null, event, null);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.seqpredict.processor;
+
+/**
+ * Everything the stream keeps for one key between its events: the recurrent state of the model that
+ * made it, which model that was, the event count, the last prediction (to score the next event), the
+ * running error statistics behind the anomaly score, and the last W inputs for a rewarm.
+ *
+ * <p>Mutable, owned by one key; engines store it through {@link KeyStateCodec}. Only
+ * {@link KeyedPredictor} changes it, and only after an event has passed every check.
+ */
+public final class KeyState {
+    // which model the recurrent state belongs to
+    String modelName = "";
+    String modelVersion = "";
+    long modelFingerprint;      // 0 = no model yet
+    long inputSignature;        // meaning of the buffered inputs
+    long events;
+    long lastTs;
+    float[] recurrent = new float[0];
+    float[] lastPrediction;     // null until the first prediction, or after a swap that changed its shape
+
+    // anomaly statistics (see AnomalyStats)
+    long errorCount;
+    double shortMean;
+    double longMean;
+    double longVar;
+    float lastError = Float.NaN;
+    float lastScore;
+
+    // rewarm ring: the last `fill` inputs (width floats each), oldest at (head - fill) mod capacity
+    float[] ring = new float[0];
+    int ringWidth;
+    int ringFill;
+    int ringHead;
+
+    public String modelName() {
+        return modelName;
+    }
+
+    public String modelVersion() {
+        return modelVersion;
+    }
+
+    public long modelFingerprint() {
+        return modelFingerprint;
+    }
+
+    public long events() {
+        return events;
+    }
+
+    public long lastTs() {
+        return lastTs;
+    }
+
+    public float lastError() {
+        return lastError;
+    }
+
+    public float lastScore() {
+        return lastScore;
+    }
+
+    /** A copy of the recurrent state (see the model's StateLayout). */
+    public float[] recurrentState() {
+        return recurrent.clone();
+    }
+
+    /** A copy of the last prediction, or null. */
+    public float[] lastPrediction() {
+        return lastPrediction == null ? null : lastPrediction.clone();
+    }
+
+    public int bufferedInputs() {
+        return ringFill;
+    }
+
+    /** Floats this state holds (recurrent state, last prediction, rewarm buffer). */
+    public int floatCount() {
+        return recurrent.length + (lastPrediction == null ? 0 : lastPrediction.length) + ring.length;
+    }
+
+    void pushInput(float[] values, int width, int capacity) {
+        if (capacity == 0) {
+            return;
+        }
+        if (ring.length != capacity * width || ringWidth != width) {
+            ring = new float[capacity * width];
+            ringWidth = width;
+            ringFill = 0;
+            ringHead = 0;
+        }
+        System.arraycopy(values, 0, ring, ringHead * width, width);
+        ringHead = (ringHead + 1) % capacity;
+        ringFill = Math.min(ringFill + 1, capacity);
+    }
+
+    /** Copies the i-th oldest buffered input into {@code out}. */
+    void bufferedInput(int i, float[] out) {
+        int capacity = ring.length / ringWidth;
+        int slot = Math.floorMod(ringHead - ringFill + i, capacity);
+        System.arraycopy(ring, slot * ringWidth, out, 0, ringWidth);
+    }
+
+    void clearBuffer() {
+        ringFill = 0;
+        ringHead = 0;
+    }
+
+    public KeyState copy() {
+        KeyState c = new KeyState();
+        c.modelName = modelName;
+        c.modelVersion = modelVersion;
+        c.modelFingerprint = modelFingerprint;
+        c.inputSignature = inputSignature;
+        c.events = events;
+        c.lastTs = lastTs;
+        c.recurrent = recurrent.clone();
+        c.lastPrediction = lastPrediction == null ? null : lastPrediction.clone();
+        c.errorCount = errorCount;
+        c.shortMean = shortMean;
+        c.longMean = longMean;
+        c.longVar = longVar;
+        c.lastError = lastError;
+        c.lastScore = lastScore;
+        c.ring = ring.clone();
+        c.ringWidth = ringWidth;
+        c.ringFill = ringFill;
+        c.ringHead = ringHead;
+        return c;
+    }
+}
