@@ -13,7 +13,8 @@ import java.util.Objects;
 /**
  * One detector result file: the rows' timestamps and anomaly scores, for the data file {@code file}
  * (relative path as in the labels, e.g. {@code realKnownCause/nyc_taxi.csv}).
- * Timestamps must be non-decreasing; scores must be finite (NaN is rejected).
+ * Scores must be finite (NaN is rejected). Timestamps are kept in row order and need not be increasing:
+ * NAB's own data files have duplicate and backward timestamps (e.g. at a DST change).
  */
 public record NabResultFile(String file, LocalDateTime[] timestamps, double[] anomalyScores) {
 
@@ -24,10 +25,6 @@ public record NabResultFile(String file, LocalDateTime[] timestamps, double[] an
                     + anomalyScores.length + " anomaly scores");
         }
         for (int i = 0; i < timestamps.length; i++) {
-            if (i > 0 && timestamps[i].isBefore(timestamps[i - 1])) {
-                throw new IllegalArgumentException(file + ": timestamps go back in time at row " + i
-                        + " (" + timestamps[i - 1] + " then " + timestamps[i] + ")");
-            }
             if (!Double.isFinite(anomalyScores[i])) {
                 throw new IllegalArgumentException(file + ": anomaly_score at row " + i + " is " + anomalyScores[i]);
             }

@@ -43,8 +43,11 @@ import java.util.stream.Stream;
  *       {@code perfect = tpWeight * windows} (one detection on each window's first row).</li>
  * </ol>
  *
- * <p>Windows are matched to rows by time: a window covers the rows with {@code start <= timestamp <= end}
- * (NAB requires the limits to be row timestamps exactly; for such labels this is the same). A window
+ * <p>Windows are matched to rows in row order, as NAB's sweeper does (real NAB files have duplicate and
+ * even backward timestamps, so no binary search): scanning on from the previous window's last row, a
+ * window starts at the first row with {@code timestamp >= start} and ends at the first later row whose
+ * timestamp equals {@code end}, or else at the last row of the run with {@code timestamp <= end}. NAB
+ * requires the limits to be row timestamps exactly; for such labels this is NAB's choice of rows. A window
  * covering no row is an error. After a one-row window NAB's FP formula divides by zero; here the
  * quotient is +infinity, so such an FP costs the full {@code fpWeight}.
  *
@@ -227,12 +230,23 @@ public final class NabScorer {
             int w = windows.size();
             int[] left = new int[w];
             int[] right = new int[w];
+            int from = 0;
             for (int k = 0; k < w; k++) {
-                left[k] = firstAtOrAfter(ts, windows.get(k).start());
-                right[k] = firstAfter(ts, windows.get(k).end()) - 1;
-                if (left[k] > right[k]) {
-                    throw new IllegalArgumentException(r.file() + ": window " + windows.get(k) + " covers no row");
+                NabWindow win = windows.get(k);
+                int l = from;
+                while (l < n && ts[l].isBefore(win.start())) {
+                    l++;
                 }
+                if (l == n || ts[l].isAfter(win.end())) {
+                    throw new IllegalArgumentException(r.file() + ": window " + win + " covers no row");
+                }
+                int rr = l;
+                while (!ts[rr].equals(win.end()) && rr + 1 < n && !ts[rr + 1].isAfter(win.end())) {
+                    rr++;
+                }
+                left[k] = l;
+                right[k] = rr;
+                from = rr + 1;
             }
             double probation = probationaryLength(n);
             double maxTp = scaledSigmoid(-1.0);
@@ -275,34 +289,6 @@ public final class NabScorer {
             fileRowsAndProbation.add(new int[] {n, probRows});
             fileWindowRange.add(new int[] {g0, g0 + w});
             filePointRange.add(new int[] {firstPoint, points});
-        }
-
-        private static int firstAtOrAfter(LocalDateTime[] ts, LocalDateTime t) {
-            int lo = 0;
-            int hi = ts.length;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (ts[mid].isBefore(t)) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
-        }
-
-        private static int firstAfter(LocalDateTime[] ts, LocalDateTime t) {
-            int lo = 0;
-            int hi = ts.length;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (!ts[mid].isAfter(t)) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
         }
 
         private double[] initialParts() {
