@@ -1,7 +1,6 @@
 package dev.seqpredict.nab;
 
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -63,9 +62,5 @@ public enum Profile {
     @Override
     public String toString() {
         return nabName;
-    }
-
-    String lower() {
-        return nabName.toLowerCase(Locale.ROOT);
     }
 }
