@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +78,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path logDir;
     private final boolean ownsLogDir;
     private final Map<String, String> overrides;
-    private final String clusterId = Uuid.randomUuid().toString();
+    private String clusterId;
 
     private int brokerPort;
     private int controllerPort;
@@ -96,8 +97,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Starts a broker whose data lives in {@code logDir} (created if missing; it must not hold
-     * another cluster's data). The directory is left in place by {@link #close()}.
+     * Starts a broker whose data lives in {@code logDir}: created and formatted if missing or empty,
+     * reused (topics and committed records included) if an earlier {@code EmbeddedKafka} left it
+     * there. The ports are new on every start. {@link #close()} leaves the directory in place.
      */
     public static EmbeddedKafka start(Path logDir) {
         return start(Objects.requireNonNull(logDir, "logDir"), Map.of());
@@ -144,7 +146,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         return logDir;
     }
 
-    public String clusterId() {
+    /** The cluster id stored in the log directory (random for a fresh directory). */
+    public synchronized String clusterId() {
         return clusterId;
     }
 
@@ -272,16 +275,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------
 
     private synchronized void firstStart() {
+        format();
         RuntimeException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             int[] ports = freePorts(2);
             brokerPort = ports[0];
             controllerPort = ports[1];
             try {
-                if (attempt > 1) {
-                    clearDirectory(logDir);
-                }
-                format();
                 startServer();
                 return;
             } catch (RuntimeException e) {
@@ -356,17 +356,31 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Formats the log directory unless it already is (a directory kept from an earlier run), then reads the cluster id back from {@code meta.properties}.
+     */
     private void format() {
         try {
-            new Formatter()
-                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(NODE_ID)
-                    .setClusterId(clusterId)
-                    .setDirectories(List.of(logDir.toString()))
-                    .setMetadataLogDirectory(logDir.toString())
-                    .setControllerListenerName(CONTROLLER_LISTENER)
-                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                    .run();
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                new Formatter()
+                        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                        .setNodeId(NODE_ID)
+                        .setClusterId(Uuid.randomUuid().toString())
+                        .setDirectories(List.of(logDir.toString()))
+                        .setMetadataLogDirectory(logDir.toString())
+                        .setControllerListenerName(CONTROLLER_LISTENER)
+                        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                        .run();
+            }
+            Properties meta = new Properties();
+            try (var in = Files.newInputStream(logDir.resolve("meta.properties"))) {
+                meta.load(in);
+            }
+            clusterId = meta.getProperty("cluster.id");
+            String nodeId = meta.getProperty("node.id");
+            if (!Integer.toString(NODE_ID).equals(nodeId)) {
+                throw new IllegalStateException(logDir + " belongs to node " + nodeId + ", not " + NODE_ID);
+            }
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -467,15 +481,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static void clearDirectory(Path dir) {
-        deleteRecursively(dir);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
