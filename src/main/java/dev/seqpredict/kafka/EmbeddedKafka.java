@@ -37,6 +37,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -84,6 +85,36 @@ public final class EmbeddedKafka implements AutoCloseable {
     private int controllerPort;
     private KafkaRaftServer server;
     private boolean closed;
+    private int failedStartAttempts;
+
+    private static boolean exitGuardInstalled;
+    private static final java.util.concurrent.atomic.AtomicBoolean FIRST_START_IN_JVM =
+            new java.util.concurrent.atomic.AtomicBoolean(true);
+
+    /**
+     * The broker calls {@link Exit#exit}/{@link Exit#halt} on fatal errors, for example when a listener
+     * cannot bind during startup. In-process that would kill the host JVM (the demo, the test run)
+     * with no trace, so the procedures are replaced once per JVM by one that logs the request with
+     * its stack and throws instead: the failing start then surfaces as an exception and is retried.
+     */
+    private static synchronized void installExitGuard() {
+        if (exitGuardInstalled) {
+            return;
+        }
+        exitGuardInstalled = true;
+        Exit.setExitProcedure((code, message) -> {
+            IllegalStateException e = new IllegalStateException(
+                    "embedded Kafka requested exit(" + code + "): " + message);
+            LOG.error("Refusing to exit the JVM for the embedded broker", e);
+            throw e;
+        });
+        Exit.setHaltProcedure((code, message) -> {
+            IllegalStateException e = new IllegalStateException(
+                    "embedded Kafka requested halt(" + code + "): " + message);
+            LOG.error("Refusing to halt the JVM for the embedded broker", e);
+            throw e;
+        });
+    }
 
     private EmbeddedKafka(Path logDir, boolean ownsLogDir, Map<String, String> overrides) {
         this.logDir = logDir;
@@ -118,6 +149,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create Kafka log directory", e);
         }
+        installExitGuard();
         EmbeddedKafka kafka = new EmbeddedKafka(dir.toAbsolutePath(), owns, brokerOverrides);
         try {
             kafka.firstStart();
@@ -149,6 +181,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** The cluster id stored in the log directory (random for a fresh directory). */
     public synchronized String clusterId() {
         return clusterId;
+    }
+
+    /** How many start or restart attempts failed and were retried (bind races); for tests. */
+    synchronized int failedStartAttempts() {
+        return failedStartAttempts;
     }
 
     public synchronized boolean isRunning() {
@@ -243,6 +280,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             } catch (RuntimeException e) {
                 // Most likely the old port is still held (TIME_WAIT, or taken by someone else meanwhile).
                 last = e;
+                failedStartAttempts++;
                 LOG.warn("Embedded Kafka restart attempt {} failed: {}", attempt, e.toString());
                 sleep(200L * attempt);
             }
@@ -286,6 +324,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 last = e;
+                failedStartAttempts++;
                 LOG.warn("Embedded Kafka start attempt {} on ports {}/{} failed: {}", attempt, brokerPort,
                         controllerPort, e.toString());
             }
@@ -304,8 +343,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
         }
         server = s;
-        LOG.info("Embedded Kafka started at {} in {} ms (log dir {})", bootstrapServers(),
-                (System.nanoTime() - t0) / 1_000_000, logDir);
+        LOG.info("Embedded Kafka started at {} in {} ms{} (log dir {})", bootstrapServers(),
+                (System.nanoTime() - t0) / 1_000_000,
+                FIRST_START_IN_JVM.getAndSet(false) ? ", first in this JVM (cold: class loading, JIT)" : "", logDir);
     }
 
     private Map<String, String> brokerProperties() {
