@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -79,10 +80,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path logDir;
     private final boolean ownsLogDir;
     private final Map<String, String> overrides;
-    private String clusterId;
 
-    private int brokerPort;
-    private int controllerPort;
+    // Volatile, not guarded by the monitor: clients may ask for the address while stop()/restart()
+    // (which hold the monitor for seconds) run in another thread.
+    private volatile int brokerPort;
+    private volatile int controllerPort;
+    private volatile String clusterId;
     private KafkaRaftServer server;
     private boolean closed;
     private int failedStartAttempts;
@@ -142,6 +145,11 @@ public final class EmbeddedKafka implements AutoCloseable {
      * {@link #close()} deletes.
      */
     public static EmbeddedKafka start(Path logDir, Map<String, String> brokerOverrides) {
+        return start(logDir, brokerOverrides, () -> freePorts(2));
+    }
+
+    /** As {@link #start(Path, Map)} with the {broker, controller} port pair of each attempt from {@code ports}. */
+    static EmbeddedKafka start(Path logDir, Map<String, String> brokerOverrides, Supplier<int[]> ports) {
         boolean owns = logDir == null;
         Path dir;
         try {
@@ -152,7 +160,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         installExitGuard();
         EmbeddedKafka kafka = new EmbeddedKafka(dir.toAbsolutePath(), owns, brokerOverrides);
         try {
-            kafka.firstStart();
+            kafka.firstStart(ports);
         } catch (RuntimeException | Error e) {
             kafka.closeQuietly();
             throw e;
@@ -161,15 +169,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** {@code 127.0.0.1:<port>} of the PLAINTEXT listener; unchanged by {@link #restart()}. */
-    public synchronized String bootstrapServers() {
+    public String bootstrapServers() {
         return HOST + ":" + brokerPort;
     }
 
-    public synchronized int brokerPort() {
+    public int brokerPort() {
         return brokerPort;
     }
 
-    public synchronized int controllerPort() {
+    public int controllerPort() {
         return controllerPort;
     }
 
@@ -179,7 +187,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** The cluster id stored in the log directory (random for a fresh directory). */
-    public synchronized String clusterId() {
+    public String clusterId() {
         return clusterId;
     }
 
@@ -312,11 +320,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------
 
-    private synchronized void firstStart() {
+    private synchronized void firstStart(Supplier<int[]> portPicker) {
         format();
         RuntimeException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int[] ports = freePorts(2);
+            int[] ports = portPicker.get();
             brokerPort = ports[0];
             controllerPort = ports[1];
             try {

@@ -148,4 +148,52 @@ class KafkaTestSupportTest {
                     .extracting(ConsumerRecord::value).containsExactly("kept");
         }
     }
+
+    /** A first start that loses the port race is retried with new ports on the same log dir. */
+    @Test
+    void firstStartRetriesWithNewPortsWhenPortsAreTaken() throws Exception {
+        List<ServerSocket> squatters = new ArrayList<>();
+        int[] taken = new int[2];
+        for (int i = 0; i < 2; i++) {
+            ServerSocket s = new ServerSocket();
+            s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            squatters.add(s);
+            taken[i] = s.getLocalPort();
+        }
+        int[] calls = {0};
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(null, java.util.Map.of(),
+                () -> calls[0]++ == 0 ? taken.clone() : EmbeddedKafka.freePorts(2))) {
+            assertThat(calls[0]).isEqualTo(2);
+            assertThat(kafka.failedStartAttempts()).isEqualTo(1);
+            assertThat(kafka.brokerPort()).isNotIn(taken[0], taken[1]);
+            String topic = KafkaTestSupport.uniqueTopic("race");
+            kafka.createTopics(topic);
+            KafkaTestSupport.produceStrings(kafka.bootstrapServers(), List.of(record(topic, "k", "ok")));
+            assertThat(KafkaTestSupport.readStrings(kafka.bootstrapServers(), topic, 1, TIMEOUT))
+                    .extracting(ConsumerRecord::value).containsExactly("ok");
+        } finally {
+            for (ServerSocket s : squatters) {
+                s.close();
+            }
+        }
+    }
+
+    /** Jobs keep asking for the address while the broker restarts: that must not block. */
+    @Test
+    void addressIsAvailableWithoutBlockingDuringRestart() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            String before = kafka.bootstrapServers();
+            CompletableFuture<Void> restart = CompletableFuture.runAsync(kafka::restart);
+            long maxNanos = 0;
+            while (!restart.isDone()) {
+                long t0 = System.nanoTime();
+                assertThat(kafka.bootstrapServers()).isEqualTo(before);
+                maxNanos = Math.max(maxNanos, System.nanoTime() - t0);
+                Thread.sleep(5);
+            }
+            restart.get(60, TimeUnit.SECONDS);
+            assertThat(kafka.isRunning()).isTrue();
+            assertThat(maxNanos).isLessThan(TimeUnit.MILLISECONDS.toNanos(200));
+        }
+    }
 }
