@@ -122,7 +122,9 @@ public final class SequenceTrainer implements AutoCloseable {
                     (System.nanoTime() - e0) / 1e9, improved ? "  *" : "");
             out.flush();
         }
-        restore(bestWeights);
+        if (bestEpoch != o.epochs()) {
+            restore(bestWeights);
+        }
         RecurrentModel exported = net.export(spec);
         Evaluator.Report validation = data.validationPredictions() > 0
                 ? Evaluator.evaluate(exported, data.raw, data.scoreFrom, bigram, o.topK()) : null;
