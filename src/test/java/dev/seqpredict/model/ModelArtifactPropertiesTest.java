@@ -24,7 +24,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * more than {@value #BYTES_PER_INPUT_BYTE} × the artifact's size + {@value #CONSTANT_BYTES}, whatever
  * sizes the file declares.
  */
-class ModelArtifactProperties {
+class ModelArtifactPropertiesTest {
 
     static final long BYTES_PER_INPUT_BYTE = 64;
     static final long CONSTANT_BYTES = 256 * 1024;
@@ -78,7 +78,7 @@ class ModelArtifactProperties {
             throw new AssertionError("load threw " + t + " instead of ModelFormatException for " + preview(bytes), t);
         }
         long allocated = Allocations.current() - before;
-        synchronized (ModelArtifactProperties.class) {
+        synchronized (ModelArtifactPropertiesTest.class) {
             worstOverhead = Math.max(worstOverhead, allocated - BYTES_PER_INPUT_BYTE * bytes.length);
         }
         assertThat(allocated).as("bytes allocated loading %s", preview(bytes))
@@ -92,7 +92,7 @@ class ModelArtifactProperties {
 
     @AfterContainer
     static void report() {
-        System.out.println("ModelArtifactProperties: worst allocation above " + BYTES_PER_INPUT_BYTE
+        System.out.println("ModelArtifactPropertiesTest: worst allocation above " + BYTES_PER_INPUT_BYTE
                 + " B/input byte: " + worstOverhead + " B (bound " + CONSTANT_BYTES + ")");
     }
 

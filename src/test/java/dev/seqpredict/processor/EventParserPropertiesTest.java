@@ -20,7 +20,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * Hostile event records: the parser never throws, every rejection has a reason and a non-blank detail,
  * and no call allocates more than {@value #BYTES_PER_INPUT_BYTE} × the input size + {@value #CONSTANT_BYTES}.
  */
-class EventParserProperties {
+class EventParserPropertiesTest {
 
     static final long BYTES_PER_INPUT_BYTE = 64;
     static final long CONSTANT_BYTES = 64 * 1024;
@@ -60,7 +60,7 @@ class EventParserProperties {
         }
         long allocated = Allocations.current() - before;
         long size = value == null ? 0 : value.length;
-        synchronized (EventParserProperties.class) {
+        synchronized (EventParserPropertiesTest.class) {
             worstOverhead = Math.max(worstOverhead, allocated - BYTES_PER_INPUT_BYTE * size);
         }
         assertThat(allocated).as("bytes allocated parsing %d bytes: %s", size, preview(value))
@@ -76,7 +76,7 @@ class EventParserProperties {
 
     @AfterContainer
     static void report() {
-        System.out.println("EventParserProperties: worst allocation above " + BYTES_PER_INPUT_BYTE
+        System.out.println("EventParserPropertiesTest: worst allocation above " + BYTES_PER_INPUT_BYTE
                 + " B/input byte: " + worstOverhead + " B (bound " + CONSTANT_BYTES + ")");
     }
 

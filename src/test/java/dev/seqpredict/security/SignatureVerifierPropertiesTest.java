@@ -13,7 +13,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
 /** Hostile signatures and headers: the verifier never throws, always gives a reason, and accepts only the signed bytes. */
-class SignatureVerifierProperties {
+class SignatureVerifierPropertiesTest {
 
     private static final KeyPair KEY = ModelSigner.generateKeyPair();
     private static final ModelSigner SIGNER = new ModelSigner(KEY);
