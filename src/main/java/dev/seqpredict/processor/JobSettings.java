@@ -60,6 +60,13 @@ public record JobSettings(
     public JobSettings {
         kafka = Map.copyOf(kafka == null ? Map.of() : kafka);
         trustedKeys = trustedKeys == null ? List.of() : List.copyOf(trustedKeys);
+        if (maxEventBytes < 1) {
+            throw new IllegalArgumentException(MAX_EVENT_BYTES + " must be at least 1, got " + maxEventBytes);
+        }
+        if (maxModelBytes < 1 || maxModelBytes > ModelArtifact.MAX_ARRAY_BYTES) {
+            throw new IllegalArgumentException(MAX_MODEL_BYTES + " must be in 1.." + ModelArtifact.MAX_ARRAY_BYTES
+                    + ", got " + maxModelBytes);
+        }
         if (Boolean.TRUE.equals(verifyModels) && trustedKeys.isEmpty()) {
             throw new IllegalArgumentException(VERIFY_MODELS + "=true needs " + TRUSTED_KEYS
                     + " (PEM public key files or directories): no model could ever be accepted");
@@ -135,7 +142,7 @@ public record JobSettings(
                 p.containsKey(MODEL_SELECTION) ? ModelSelection.fromId(p.getProperty(MODEL_SELECTION)) : d.selection(),
                 pc,
                 intProp(p, MAX_EVENT_BYTES, d.maxEventBytes()),
-                Long.parseLong(p.getProperty(MAX_MODEL_BYTES, Long.toString(d.maxModelBytes()))),
+                longProp(p, MAX_MODEL_BYTES, d.maxModelBytes()),
                 kafka,
                 boolProp(p, VERIFY_MODELS),
                 listProp(p, TRUSTED_KEYS));
@@ -211,6 +218,18 @@ public record JobSettings(
             }
         }
         return out;
+    }
+
+    private static long longProp(Properties p, String key, long dflt) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'");
+        }
     }
 
     private static int intProp(Properties p, String key, int dflt) {
