@@ -6,8 +6,6 @@ public final class StreamEngines {
     }
 
     public static StreamEngine create(String name) {
-        return switch (name) {
-            default -> throw new IllegalArgumentException("unknown engine '" + name + "'; expected flink or kstreams");
-        };
+        throw new IllegalArgumentException("unknown engine '" + name + "'; expected flink or kstreams");
     }
 }
