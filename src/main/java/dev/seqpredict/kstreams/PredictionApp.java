@@ -2,6 +2,7 @@ package dev.seqpredict.kstreams;
 
 import dev.seqpredict.processor.JobSettings;
 import dev.seqpredict.processor.KeyState;
+import dev.seqpredict.processor.ModelRegistry;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -55,11 +56,11 @@ public final class PredictionApp implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean failed;
 
-    private PredictionApp(Properties props) throws IOException {
+    private PredictionApp(Properties props, ModelRegistry.ArtifactVerifier verifier) throws IOException {
         this.settings = JobSettings.fromProperties(props);
         this.metrics = new JobMetrics();
         this.shutdownTimeout = Duration.ofMillis(Long.parseLong(props.getProperty(SHUTDOWN_TIMEOUT_MS, "30000").trim()));
-        this.streams = new KafkaStreams(PredictionTopology.build(settings, metrics), streamsConfig(props, settings, metrics));
+        this.streams = new KafkaStreams(PredictionTopology.build(settings, metrics, verifier), streamsConfig(props, settings, metrics));
         streams.setUncaughtExceptionHandler(ExceptionHandlers.uncaught());
         streams.setStateListener((now, before) -> {
             LOG.info("Kafka Streams {} -> {}", before, now);
@@ -85,7 +86,12 @@ public final class PredictionApp implements AutoCloseable {
 
     /** Builds, starts (asynchronously: see {@link #streams()}.state()) and returns the application. */
     public static PredictionApp start(Properties props) throws IOException {
-        PredictionApp app = new PredictionApp(props);
+        return start(props, ModelRegistry.ArtifactVerifier.ACCEPT_ALL);
+    }
+
+    /** As {@link #start(Properties)}, with a check every model artifact must pass (e.g. a signature). */
+    public static PredictionApp start(Properties props, ModelRegistry.ArtifactVerifier verifier) throws IOException {
+        PredictionApp app = new PredictionApp(props, verifier);
         app.streams.start();
         LOG.info("seqpredict on Kafka Streams: {} -> {} (DLQ {}), models from {}, swap policy {}",
                 app.settings.eventsTopic(), app.settings.predictionsTopic(), app.settings.deadLetterTopic(),
