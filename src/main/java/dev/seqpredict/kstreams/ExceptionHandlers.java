@@ -1,5 +1,9 @@
 package dev.seqpredict.kstreams;
 
+import dev.seqpredict.metrics.StreamMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,6 +43,8 @@ public final class ExceptionHandlers {
     /** Streams config keys the handlers read (set by {@link PredictionApp#streamsConfig}). */
     static final String EVENTS_TOPIC_CONFIG = "seqpredict.topic.events";
     static final String DLQ_TOPIC_CONFIG = "seqpredict.topic.dlq";
+    /** The {@link StreamMetrics} instance travels to the handlers as a config value under this key. */
+    static final String METRICS_CONFIG = "seqpredict.metrics.instance";
 
     public static final String DESERIALIZATION_ERROR = "deserialization_error";
     public static final String PROCESSING_ERROR = "processing_error";
@@ -49,18 +55,24 @@ public final class ExceptionHandlers {
     abstract static class Base {
         String eventsTopic;
         String dlqTopic;
-        JobMetrics metrics;
+        MeterRegistry meters;
 
         public void configure(Map<String, ?> configs) {
             eventsTopic = String.valueOf(configs.get(EVENTS_TOPIC_CONFIG));
             dlqTopic = String.valueOf(configs.get(DLQ_TOPIC_CONFIG));
-            metrics = JobMetrics.from(configs);
+            meters = configs.get(METRICS_CONFIG) instanceof StreamMetrics m ? m.registry() : new SimpleMeterRegistry();
+        }
+
+        /** The DLQ counter of {@link StreamMetrics} (same name and tags) for reasons beyond RejectReason. */
+        void count(String reason) {
+            Counter.builder("seqpredict.dlq.records").tag("engine", PredictionApp.ENGINE).tag("reason", reason)
+                    .description("Records sent to the dead-letter topic").register(meters).increment();
         }
 
         ProducerRecord<byte[], byte[]> deadLetter(ErrorHandlerContext ctx, byte[] key, byte[] value, String reason, Exception e) {
             var headers = PredictProcessor.deadLetterHeaders(ctx.headers(), reason,
                     e.getClass().getSimpleName() + ": " + e.getMessage(), ctx.topic(), ctx.partition(), ctx.offset());
-            metrics.inc(JobMetrics.REJECTED, "reason", reason);
+            count(reason);
             return new ProducerRecord<>(dlqTopic, null, null, key, value, headers);
         }
     }
@@ -95,7 +107,7 @@ public final class ExceptionHandlers {
                 return Response.retry();
             }
             if (e instanceof RecordTooLargeException && dlqTopic.equals(record.topic())) {
-                metrics.inc(JobMetrics.REJECTED, "reason", "dlq_dropped");
+                count("dlq_dropped");
                 LOG.error("dead letter for {}-{}@{} too large for the DLQ topic; dropped", ctx.topic(), ctx.partition(), ctx.offset(), e);
                 return Response.resume();
             }

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   GET /keys/{key}  200 {"key","model","version","events","last_ts","last_prediction","last_error","anomaly_score"}
  *                    404 unknown key (on this instance), 503 store not queryable (e.g. rebalancing)
- *   GET /metrics     the job's counters, Prometheus text format
+ *   GET /metrics     the job's metrics (StreamMetrics names), Prometheus text format
  * </pre>
  * The key in the path is URL-decoded. Only keys in this instance's partitions are visible.
  */
@@ -35,14 +36,15 @@ public final class KeyQueryServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Function<String, KeyState> lookup;
-    private final JobMetrics metrics;
+    private final Supplier<String> metricsText;
 
     /**
-     * @param lookup a key's state, or null when unknown; may throw {@link InvalidStateStoreException}
+     * @param lookup      a key's state, or null when unknown; may throw {@link InvalidStateStoreException}
+     * @param metricsText the Prometheus text served at /metrics (e.g. {@code PrometheusMeterRegistry::scrape})
      */
-    public KeyQueryServer(String host, int port, Function<String, KeyState> lookup, JobMetrics metrics) throws IOException {
+    public KeyQueryServer(String host, int port, Function<String, KeyState> lookup, Supplier<String> metricsText) throws IOException {
         this.lookup = lookup;
-        this.metrics = metrics;
+        this.metricsText = metricsText;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
         this.executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "seqpredict-query-http");
@@ -91,7 +93,7 @@ public final class KeyQueryServer implements AutoCloseable {
 
     private void metrics(HttpExchange ex) throws IOException {
         try (ex) {
-            byte[] body = metrics.prometheusText().getBytes(StandardCharsets.UTF_8);
+            byte[] body = metricsText.get().getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
             ex.sendResponseHeaders(200, body.length);
             ex.getResponseBody().write(body);

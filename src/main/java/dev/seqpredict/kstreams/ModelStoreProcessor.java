@@ -1,5 +1,6 @@
 package dev.seqpredict.kstreams;
 
+import dev.seqpredict.metrics.StreamMetrics;
 import dev.seqpredict.processor.JobSettings;
 import dev.seqpredict.processor.ModelRegistry;
 import dev.seqpredict.processor.ModelRegistry.Update;
@@ -23,11 +24,11 @@ final class ModelStoreProcessor implements Processor<String, byte[], Void, Void>
     private final JobSettings settings;
     private final ModelRegistry.ArtifactVerifier verifier;
     private final ModelCatalog catalog;
-    private final JobMetrics metrics;
+    private final StreamMetrics metrics;
     private KeyValueStore<String, byte[]> store;
     private ModelRegistry validator;
 
-    ModelStoreProcessor(JobSettings settings, ModelRegistry.ArtifactVerifier verifier, ModelCatalog catalog, JobMetrics metrics) {
+    ModelStoreProcessor(JobSettings settings, ModelRegistry.ArtifactVerifier verifier, ModelCatalog catalog, StreamMetrics metrics) {
         this.settings = settings;
         this.verifier = verifier;
         this.catalog = catalog;
@@ -42,7 +43,9 @@ final class ModelStoreProcessor implements Processor<String, byte[], Void, Void>
         try (KeyValueIterator<String, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 var kv = it.next();
-                validator.offer(kv.key, kv.value);
+                if (validator.offer(kv.key, kv.value) instanceof Update.Accepted a) {
+                    metrics.modelAccepted(a.model());
+                }
             }
         }
         catalog.changed();
@@ -55,20 +58,18 @@ final class ModelStoreProcessor implements Processor<String, byte[], Void, Void>
         if (u instanceof Update.Accepted a) {
             store.put(name, record.value());
             catalog.changed();
-            metrics.inc(JobMetrics.MODEL_UPDATES, "result", "accepted");
+            metrics.modelAccepted(a.model());
             LOG.info("model '{}' v{} accepted ({} bytes, {}){}", name, a.model().version(), record.value().length,
                     a.model().model().spec().cell(), a.replaced() == null ? "" : ", replaces v" + a.replaced().version());
         } else if (u instanceof Update.Unchanged un) {
-            metrics.inc(JobMetrics.MODEL_UPDATES, "result", "unchanged");
             LOG.info("model '{}' v{} re-published unchanged", name, un.model().version());
         } else if (u instanceof Update.Removed r) {
             store.delete(name);
             catalog.changed();
-            metrics.inc(JobMetrics.MODEL_UPDATES, "result", "removed");
+            metrics.modelRemoved(name);
             LOG.info("model '{}' withdrawn{}", name, r.removed() == null ? " (was not served)" : "");
         } else if (u instanceof Update.Rejected r) {
-            metrics.inc(JobMetrics.MODEL_UPDATES, "result", "rejected");
-            metrics.inc(JobMetrics.MODEL_REJECTED, "reason", r.reason());
+            metrics.modelRejected(r.name(), r.reason());
             LOG.warn("model '{}' rejected ({}): {}; the previous model stays in service", r.name(), r.reason(), r.detail());
         }
     }

@@ -1,5 +1,6 @@
 package dev.seqpredict.kstreams;
 
+import dev.seqpredict.metrics.StreamMetrics;
 import dev.seqpredict.processor.DeadLetter;
 import dev.seqpredict.processor.Event;
 import dev.seqpredict.processor.EventParser;
@@ -47,7 +48,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final JobSettings settings;
     private final ModelRegistry.ArtifactVerifier verifier;
     private final ModelCatalog catalog;
-    private final JobMetrics metrics;
+    private final StreamMetrics metrics;
     private final EventParser parser;
     private final KeyedPredictor predictor;
 
@@ -58,7 +59,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final Map<String, Long> loadedDigests = new HashMap<>();
     private long seenGeneration = -1;
 
-    PredictProcessor(JobSettings settings, ModelRegistry.ArtifactVerifier verifier, ModelCatalog catalog, JobMetrics metrics) {
+    PredictProcessor(JobSettings settings, ModelRegistry.ArtifactVerifier verifier, ModelCatalog catalog, StreamMetrics metrics) {
         this.settings = settings;
         this.verifier = verifier;
         this.catalog = catalog;
@@ -78,7 +79,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        metrics.inc(JobMetrics.EVENTS);
+        metrics.eventIn();
         syncModels();
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
         EventParser.Result parsed = parser.parse(key, record.value());
@@ -88,17 +89,16 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
         Event event = parsed.event();
         KeyState state = states.get(key);
+        long t0 = System.nanoTime();
         Outcome outcome = predictor.process(state, event, registry.select(event));
+        long stepNanos = System.nanoTime() - t0;
         if (outcome instanceof Outcome.Predicted p) {
             states.put(key, p.state());
             Prediction prediction = p.prediction();
-            metrics.inc(JobMetrics.PREDICTIONS);
-            if (prediction.anomaly()) {
-                metrics.inc(JobMetrics.ANOMALIES);
+            if (state == null) {
+                metrics.keyCreated();
             }
-            if (prediction.swapped()) {
-                metrics.inc(JobMetrics.SWAPS);
-            }
+            metrics.predicted(prediction, p.state(), stepNanos);
             context.forward(new Record<>(record.key(), PredictionJson.toBytes(prediction), record.timestamp(), new RecordHeaders()),
                     PredictionTopology.PREDICTIONS_SINK);
         } else {
@@ -107,7 +107,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     private void deadLetter(Record<byte[], byte[]> record, Rejection rejection) {
-        metrics.inc(JobMetrics.REJECTED, "reason", rejection.reason().id());
+        metrics.deadLetter(rejection.reason());
         RecordMetadata meta = context.recordMetadata().orElse(null);
         Headers headers = deadLetterHeaders(record.headers(), rejection.reason().id(), rejection.detail(),
                 meta == null ? null : meta.topic(), meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset());

@@ -1,5 +1,7 @@
 package dev.seqpredict.kstreams;
 
+import dev.seqpredict.metrics.MetricsEndpoint;
+import dev.seqpredict.metrics.StreamMetrics;
 import dev.seqpredict.processor.JobSettings;
 import dev.seqpredict.processor.KeyState;
 import dev.seqpredict.processor.ModelRegistry;
@@ -42,6 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class PredictionApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionApp.class);
 
+    /** The {@code engine} tag of this application's metrics. */
+    public static final String ENGINE = "kstreams";
     public static final String DEFAULT_APPLICATION_ID = "seqpredict-kstreams";
     public static final String STREAMS_PREFIX = "streams.";
     public static final String HTTP_HOST = "query.http.host";
@@ -49,7 +53,7 @@ public final class PredictionApp implements AutoCloseable {
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
 
     private final JobSettings settings;
-    private final JobMetrics metrics;
+    private final StreamMetrics metrics;
     private final KafkaStreams streams;
     private final KeyQueryServer http;
     private final Duration shutdownTimeout;
@@ -58,7 +62,7 @@ public final class PredictionApp implements AutoCloseable {
 
     private PredictionApp(Properties props, ModelRegistry.ArtifactVerifier verifier) throws IOException {
         this.settings = JobSettings.fromProperties(props);
-        this.metrics = new JobMetrics();
+        this.metrics = new StreamMetrics(MetricsEndpoint.registry(), ENGINE);
         this.shutdownTimeout = Duration.ofMillis(Long.parseLong(props.getProperty(SHUTDOWN_TIMEOUT_MS, "30000").trim()));
         this.streams = new KafkaStreams(PredictionTopology.build(settings, metrics, verifier), streamsConfig(props, settings, metrics));
         streams.setUncaughtExceptionHandler(ExceptionHandlers.uncaught());
@@ -75,7 +79,7 @@ public final class PredictionApp implements AutoCloseable {
         KeyQueryServer server = null;
         if (port >= 0) {
             try {
-                server = new KeyQueryServer(props.getProperty(HTTP_HOST, "127.0.0.1"), port, this::keyState, metrics);
+                server = new KeyQueryServer(props.getProperty(HTTP_HOST, "127.0.0.1"), port, this::keyState, MetricsEndpoint.registry()::scrape);
             } catch (IOException e) {
                 streams.close(Duration.ZERO);
                 throw e;
@@ -100,7 +104,7 @@ public final class PredictionApp implements AutoCloseable {
     }
 
     /** The Kafka Streams configuration for a properties file (see the class comment). */
-    public static Properties streamsConfig(Properties props, JobSettings settings, JobMetrics metrics) {
+    public static Properties streamsConfig(Properties props, JobSettings settings, StreamMetrics metrics) {
         Properties c = new Properties();
         c.put(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID);
         c.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -116,7 +120,7 @@ public final class PredictionApp implements AutoCloseable {
         }
         c.put(ExceptionHandlers.EVENTS_TOPIC_CONFIG, settings.eventsTopic());
         c.put(ExceptionHandlers.DLQ_TOPIC_CONFIG, settings.deadLetterTopic());
-        c.put(JobMetrics.CONFIG_KEY, metrics);
+        c.put(ExceptionHandlers.METRICS_CONFIG, metrics);
         return c;
     }
 
@@ -131,7 +135,7 @@ public final class PredictionApp implements AutoCloseable {
         return streams;
     }
 
-    public JobMetrics metrics() {
+    public StreamMetrics metrics() {
         return metrics;
     }
 

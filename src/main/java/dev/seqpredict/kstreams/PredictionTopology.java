@@ -1,5 +1,6 @@
 package dev.seqpredict.kstreams;
 
+import dev.seqpredict.metrics.StreamMetrics;
 import dev.seqpredict.processor.JobSettings;
 import dev.seqpredict.processor.ModelRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -36,11 +37,11 @@ public final class PredictionTopology {
     private PredictionTopology() {
     }
 
-    public static Topology build(JobSettings settings, JobMetrics metrics) {
+    public static Topology build(JobSettings settings, StreamMetrics metrics) {
         return build(settings, metrics, ModelRegistry.ArtifactVerifier.ACCEPT_ALL);
     }
 
-    public static Topology build(JobSettings settings, JobMetrics metrics, ModelRegistry.ArtifactVerifier verifier) {
+    public static Topology build(JobSettings settings, StreamMetrics metrics, ModelRegistry.ArtifactVerifier verifier) {
         ModelCatalog catalog = new ModelCatalog();
         Topology t = new Topology();
         t.addGlobalStore(

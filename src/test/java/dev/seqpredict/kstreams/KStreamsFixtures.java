@@ -10,6 +10,9 @@ import dev.seqpredict.processor.KeyedPredictor;
 import dev.seqpredict.processor.ModelRegistry;
 import dev.seqpredict.processor.Outcome;
 import dev.seqpredict.processor.PredictionJson;
+import dev.seqpredict.metrics.StreamMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +52,7 @@ final class KStreamsFixtures {
     }
 
     /** Streams config for a TopologyTestDriver. */
-    static Properties driverConfig(Properties job, JobSettings settings, JobMetrics metrics, Path stateDir) {
+    static Properties driverConfig(Properties job, JobSettings settings, StreamMetrics metrics, Path stateDir) {
         Properties c = PredictionApp.streamsConfig(job, settings, metrics);
         c.put(StreamsConfig.APPLICATION_ID_CONFIG, "seqpredict-test");
         c.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -128,5 +131,10 @@ final class KStreamsFixtures {
 
     static String lower(Enum<?> e) {
         return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The sum of the counters called {@code name} with the given tags (name, value, ...). */
+    static double count(MeterRegistry registry, String name, String... tags) {
+        return registry.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
     }
 }

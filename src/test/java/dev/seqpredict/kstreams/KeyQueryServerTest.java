@@ -4,7 +4,10 @@ import static dev.seqpredict.kstreams.KStreamsFixtures.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.seqpredict.metrics.StreamMetrics;
 import dev.seqpredict.model.CellType;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.seqpredict.processor.JobSettings;
 import dev.seqpredict.processor.KeyState;
 import dev.seqpredict.testing.TestModels;
@@ -37,7 +40,8 @@ class KeyQueryServerTest {
     void summaryForAKeyAnd404ForAnUnknownOne() throws Exception {
         Properties job = KStreamsFixtures.jobProperties("unused:9092", "reset");
         JobSettings settings = JobSettings.fromProperties(job);
-        JobMetrics metrics = new JobMetrics();
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        StreamMetrics metrics = new StreamMetrics(meters, PredictionApp.ENGINE);
         try (TopologyTestDriver driver = new TopologyTestDriver(PredictionTopology.build(settings, metrics),
                 KStreamsFixtures.driverConfig(job, settings, metrics, stateDir))) {
             driver.createInputTopic(KStreamsFixtures.MODELS, new StringSerializer(), new ByteArraySerializer())
@@ -49,7 +53,7 @@ class KeyQueryServerTest {
                     .readValuesToList();
             KeyValueStore<String, KeyState> store = driver.getKeyValueStore(PredictionTopology.STATE_STORE);
 
-            try (KeyQueryServer server = new KeyQueryServer("127.0.0.1", 0, store::get, metrics)) {
+            try (KeyQueryServer server = new KeyQueryServer("127.0.0.1", 0, store::get, meters::scrape)) {
                 HttpClient client = HttpClient.newHttpClient();
                 HttpResponse<String> ok = get(client, server.port(), "/keys/pump%207%2Fa");
                 assertThat(ok.statusCode()).isEqualTo(200);
@@ -71,8 +75,8 @@ class KeyQueryServerTest {
 
                 HttpResponse<String> prom = get(client, server.port(), "/metrics");
                 assertThat(prom.statusCode()).isEqualTo(200);
-                assertThat(prom.body()).contains("seqpredict_predictions_total 2")
-                        .contains("seqpredict_model_updates_total{result=\"accepted\"} 1");
+                assertThat(prom.body()).contains("seqpredict_predictions_total{engine=\"kstreams\",model=\"sensors\",version=\"5\"} 2.0")
+                        .contains("seqpredict_model_active{engine=\"kstreams\",model=\"sensors\",version=\"5\"} 1.0");
             }
         }
     }

@@ -4,13 +4,16 @@ import static dev.seqpredict.kstreams.KStreamsFixtures.DLQ;
 import static dev.seqpredict.kstreams.KStreamsFixtures.EVENTS;
 import static dev.seqpredict.kstreams.KStreamsFixtures.MODELS;
 import static dev.seqpredict.kstreams.KStreamsFixtures.PREDICTIONS;
+import static dev.seqpredict.kstreams.KStreamsFixtures.count;
 import static dev.seqpredict.kstreams.KStreamsFixtures.floats;
 import static dev.seqpredict.kstreams.KStreamsFixtures.json;
 import static dev.seqpredict.kstreams.KStreamsFixtures.sensorJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.seqpredict.metrics.StreamMetrics;
 import dev.seqpredict.model.CellType;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.seqpredict.model.ModelSpec;
 import dev.seqpredict.model.RecurrentModel;
 import dev.seqpredict.model.Task;
@@ -51,7 +54,8 @@ class PredictionTopologyTest {
 
     private TopologyTestDriver driver;
     private JobSettings settings;
-    private JobMetrics metrics;
+    private StreamMetrics metrics;
+    private SimpleMeterRegistry meters;
     private TestInputTopic<String, String> events;
     private TestInputTopic<String, byte[]> models;
     private TestOutputTopic<String, String> predictions;
@@ -64,7 +68,8 @@ class PredictionTopologyTest {
     private void start(String swapPolicy) {
         Properties job = KStreamsFixtures.jobProperties("unused:9092", swapPolicy);
         settings = JobSettings.fromProperties(job);
-        metrics = new JobMetrics();
+        meters = new SimpleMeterRegistry();
+        metrics = new StreamMetrics(meters, PredictionApp.ENGINE);
         driver = new TopologyTestDriver(PredictionTopology.build(settings, metrics),
                 KStreamsFixtures.driverConfig(job, settings, metrics, stateDir));
         events = driver.createInputTopic(EVENTS, new StringSerializer(), new StringSerializer());
@@ -121,7 +126,8 @@ class PredictionTopologyTest {
         }
         assertThat(states().get("b").recurrentState()).containsExactly(state);
         assertThat(states().get("b").events()).isEqualTo(15);
-        assertThat(metrics.get(JobMetrics.PREDICTIONS)).isEqualTo(records.size());
+        assertThat(count(meters, "seqpredict.predictions")).isEqualTo(records.size());
+        assertThat(count(meters, "seqpredict.events.in")).isEqualTo(records.size());
     }
 
     @Test
@@ -163,7 +169,7 @@ class PredictionTopologyTest {
             assertThat(header(d, DeadLetter.SOURCE_OFFSET)).isEqualTo(Long.toString(2 + i)); // 3 good before
             assertThat(header(d, DeadLetter.SOURCE_PARTITION)).isEqualTo("0");
             assertThat(header(d, "trace-id")).isEqualTo("t-42");
-            assertThat(metrics.get(JobMetrics.REJECTED, "reason", e.getKey())).isEqualTo(1);
+            assertThat(count(meters, "seqpredict.dlq.records", "reason", e.getKey())).isEqualTo(1);
         }
         TestRecord<byte[], byte[]> noKey = dead.get(bad.size());
         assertThat(noKey.key()).isNull();
@@ -231,7 +237,7 @@ class PredictionTopologyTest {
         float[] expectedState = policy == SwapPolicy.KEEP ? keep : policy == SwapPolicy.RESET ? reset : rewarm;
         assertThat(states().get("k").recurrentState()).containsExactly(expectedState);
         assertThat(states().get("k").modelVersion()).isEqualTo("2");
-        assertThat(metrics.get(JobMetrics.SWAPS)).isEqualTo(1);
+        assertThat(count(meters, "seqpredict.model.swaps", "version", "2")).isEqualTo(1);
     }
 
     @Test
@@ -249,8 +255,8 @@ class PredictionTopologyTest {
                 TestModels.layers(new Random(4), CellType.GRU, 3, 8, 1), new float[2 * 8], new float[2], null));
         models.pipeInput("sensors", unsupported);
 
-        assertThat(metrics.get(JobMetrics.MODEL_REJECTED, "reason", "invalid")).isEqualTo(1);
-        assertThat(metrics.get(JobMetrics.MODEL_REJECTED, "reason", "unsupported")).isEqualTo(1);
+        assertThat(count(meters, "seqpredict.models.rejected", "model", "sensors", "reason", "invalid")).isEqualTo(1);
+        assertThat(count(meters, "seqpredict.models.rejected", "model", "sensors", "reason", "unsupported")).isEqualTo(1);
         KeyValueStore<String, byte[]> modelStore = driver.getKeyValueStore(PredictionTopology.MODEL_STORE);
         assertThat(modelStore.get("sensors")).isEqualTo(v1);
 
@@ -269,8 +275,8 @@ class PredictionTopologyTest {
         assertThat(predictions.isEmpty()).isTrue();
         assertThat(header(dlq.readRecord(), DeadLetter.REASON)).isEqualTo("no_model");
         assertThat(modelStore.get("sensors")).isNull();
-        assertThat(metrics.get(JobMetrics.MODEL_UPDATES, "result", "accepted")).isEqualTo(2);
-        assertThat(metrics.get(JobMetrics.MODEL_UPDATES, "result", "removed")).isEqualTo(1);
+        assertThat(count(meters, "seqpredict.models.accepted", "model", "sensors")).isEqualTo(2);
+        assertThat(meters.find("seqpredict.model.active").tag("model", "sensors").gauge()).isNull(); // withdrawn
     }
 
     private static String header(TestRecord<?, ?> r, String name) {
