@@ -120,7 +120,9 @@ public final class PredictionApp implements AutoCloseable {
         }
         c.put(ExceptionHandlers.EVENTS_TOPIC_CONFIG, settings.eventsTopic());
         c.put(ExceptionHandlers.DLQ_TOPIC_CONFIG, settings.deadLetterTopic());
-        c.put(ExceptionHandlers.METRICS_CONFIG, metrics);
+        if (metrics != null) {
+            c.put(ExceptionHandlers.METRICS_CONFIG, metrics);
+        }
         return c;
     }
 
