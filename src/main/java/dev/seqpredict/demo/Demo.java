@@ -153,8 +153,7 @@ public final class Demo {
                 Thread.sleep(200);
             }
             done.set(true);
-            retrainer.interrupt();
-            retrainer.join(30_000);
+            retrainer.join(5_000); // a round still training finishes in the background (daemon thread)
             consumer.join(10_000);
             Path plot = null;
             if (!stats.tracks().isEmpty() && stats.tracks().stream().anyMatch(t -> t.size() > 0)) {
@@ -166,9 +165,6 @@ public final class Demo {
             return summary;
         } finally {
             done.set(true);
-            if (retrainer != null) {
-                retrainer.interrupt();
-            }
             if (engine != null) {
                 try {
                     engine.close();
