@@ -123,6 +123,15 @@ public final class ModelRegistry {
         return new Update.Accepted(serving, current);
     }
 
+    /**
+     * Drops a model from this registry's cache without treating it as a publication (no verification):
+     * for engines whose own durable model state no longer holds it (that state only ever holds models
+     * this kind of registry accepted, withdrawals included).
+     */
+    public ServingModel forget(String name) {
+        return models.remove(name);
+    }
+
     /** The model for an event under the selection rule, or null. */
     public ServingModel select(Event event) {
         return switch (selection) {

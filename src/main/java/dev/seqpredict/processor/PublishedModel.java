@@ -32,4 +32,57 @@ public record PublishedModel(String name, byte[] artifact, byte[] keyIdHeader, b
     public boolean hasSignatureHeaders() {
         return keyIdHeader != null || signatureHeader != null;
     }
+
+    private static final int ENVELOPE_MAGIC = 0x53504d31; // "SPM1"
+
+    /**
+     * The record as engines keep it in their own state (a Flink broadcast state, a Kafka Streams store):
+     * {@code "SPM1"}, then the key-id header and the signature header (i32 length, -1 = absent, bytes),
+     * then the artifact bytes to the end. Kept whole so the signature is checked again after a restore.
+     */
+    public byte[] encode() {
+        int kl = keyIdHeader == null ? 0 : keyIdHeader.length;
+        int sl = signatureHeader == null ? 0 : signatureHeader.length;
+        int al = artifact == null ? 0 : artifact.length;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + kl + sl + al);
+        b.putInt(ENVELOPE_MAGIC);
+        b.putInt(keyIdHeader == null ? -1 : kl);
+        if (keyIdHeader != null) {
+            b.put(keyIdHeader);
+        }
+        b.putInt(signatureHeader == null ? -1 : sl);
+        if (signatureHeader != null) {
+            b.put(signatureHeader);
+        }
+        if (artifact != null) {
+            b.put(artifact);
+        }
+        return b.array();
+    }
+
+    /** Reads {@link #encode()}'s form back; bytes without the envelope are taken as a bare, unsigned artifact. */
+    public static PublishedModel decode(String name, byte[] stored) {
+        if (stored == null || stored.length < 12 || java.nio.ByteBuffer.wrap(stored).getInt() != ENVELOPE_MAGIC) {
+            return unsigned(name, stored);
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(stored, 4, stored.length - 4);
+        byte[] keyId = readPart(b);
+        byte[] signature = readPart(b);
+        byte[] artifact = new byte[b.remaining()];
+        b.get(artifact);
+        return new PublishedModel(name, artifact, keyId, signature);
+    }
+
+    private static byte[] readPart(java.nio.ByteBuffer b) {
+        int n = b.getInt();
+        if (n < -1 || n > b.remaining()) {
+            throw new IllegalArgumentException("corrupt stored model record (part length " + n + ")");
+        }
+        if (n == -1) {
+            return null;
+        }
+        byte[] part = new byte[n];
+        b.get(part);
+        return part;
+    }
 }
