@@ -3,7 +3,7 @@
 #   docker build -f docker/kstreams.Dockerfile -t seqpredict/kstreams:0.1.0 .
 FROM eclipse-temurin:17-jre
 
-RUN groupadd --system seqpredict && useradd --system --gid seqpredict --home-dir /opt/seqpredict seqpredict \
+RUN groupadd --system --gid 10001 seqpredict && useradd --system --uid 10001 --gid seqpredict --home-dir /opt/seqpredict seqpredict \
     && mkdir -p /var/lib/seqpredict/state && chown -R seqpredict:seqpredict /var/lib/seqpredict
 COPY target/lib/ /opt/seqpredict/lib/
 COPY target/seqpredict.jar /opt/seqpredict/seqpredict.jar

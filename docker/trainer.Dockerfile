@@ -6,7 +6,7 @@
 #   docker run --rm -v $PWD/data:/data seqpredict/trainer:0.1.0 evaluate --candidate /data/new.safetensors --current /data/cur.safetensors --input /data/sensors.csv
 FROM eclipse-temurin:17-jre
 
-RUN groupadd --system seqpredict && useradd --system --gid seqpredict --home-dir /opt/seqpredict seqpredict \
+RUN groupadd --system --gid 10001 seqpredict && useradd --system --uid 10001 --gid seqpredict --home-dir /opt/seqpredict seqpredict \
     && mkdir -p /var/cache/djl /work && chown seqpredict:seqpredict /var/cache/djl /work
 COPY target/lib/ /opt/seqpredict/lib/
 COPY target/seqpredict.jar /opt/seqpredict/seqpredict.jar
