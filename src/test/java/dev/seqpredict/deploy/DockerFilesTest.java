@@ -206,6 +206,18 @@ class DockerFilesTest {
         assertThat(containerPorts(map(services.get("grafana")), "grafana")).contains(3000);
     }
 
+    /** Both engines write the same predictions topic: compose runs one of them, chosen by profile. */
+    @Test
+    void theEnginesAreAlternativeProfiles() throws Exception {
+        Map<String, Object> services = services();
+        assertThat(map(services.get("jobmanager")).get("profiles")).isEqualTo(List.of("flink"));
+        assertThat(map(services.get("taskmanager")).get("profiles")).isEqualTo(List.of("flink"));
+        assertThat(map(services.get("kstreams")).get("profiles")).isEqualTo(List.of("kstreams"));
+        for (String always : List.of("kafka", "kafka-init", "prometheus", "grafana")) {
+            assertThat(map(services.get(always))).as(always).doesNotContainKey("profiles");
+        }
+    }
+
     @Test
     void boundHostPathsExist() throws Exception {
         for (Map.Entry<String, Object> e : services().entrySet()) {
