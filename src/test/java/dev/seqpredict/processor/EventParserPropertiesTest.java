@@ -2,26 +2,28 @@ package dev.seqpredict.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static dev.seqpredict.testing.RandomInputs.bool;
+import static dev.seqpredict.testing.RandomInputs.forEachTry;
+import static dev.seqpredict.testing.RandomInputs.intBetween;
+import static dev.seqpredict.testing.RandomInputs.pick;
+
 import dev.seqpredict.testing.Allocations;
 import dev.seqpredict.testing.ByteMutation;
+import dev.seqpredict.testing.RandomInputs;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
-import net.jqwik.api.lifecycle.AfterContainer;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Hostile event records: the parser never throws, every rejection has a reason and a non-blank detail,
  * and no call allocates more than {@value #BYTES_PER_INPUT_BYTE} × the input size + {@value #CONSTANT_BYTES}.
+ * Each property runs a fixed number of tries over seeded random inputs ({@link RandomInputs}).
  */
 class EventParserPropertiesTest {
 
+    private static final long SEED = 0x4576_656E_7450_6172L;
     static final long BYTES_PER_INPUT_BYTE = 64;
     static final long CONSTANT_BYTES = 64 * 1024;
     private static final EventParser PARSER = new EventParser();
@@ -74,7 +76,7 @@ class EventParserPropertiesTest {
         return r;
     }
 
-    @AfterContainer
+    @AfterAll
     static void report() {
         System.out.println("EventParserPropertiesTest: worst allocation above " + BYTES_PER_INPUT_BYTE
                 + " B/input byte: " + worstOverhead + " B (bound " + CONSTANT_BYTES + ")");
@@ -82,42 +84,53 @@ class EventParserPropertiesTest {
 
     // ---- random bytes and mutations -------------------------------------------------------------
 
-    @Property(tries = 1000)
-    void randomBytesAreRejectedNotThrown(@ForAll @Size(max = 3000) byte[] value) {
-        parse(PARSER, value);
-        EventParser.Result small = parse(SMALL, value);
-        if (value.length > 1024) {
-            assertThat(small.rejection().reason()).isEqualTo(RejectReason.OVERSIZED);
-        }
+    @Test
+    void randomBytesAreRejectedNotThrown() {
+        forEachTry("randomBytesAreRejectedNotThrown", SEED, 1000, r -> {
+            byte[] value = RandomInputs.bytes(r, 0, 3000);
+            parse(PARSER, value);
+            EventParser.Result small = parse(SMALL, value);
+            if (value.length > 1024) {
+                assertThat(small.rejection().reason()).isEqualTo(RejectReason.OVERSIZED);
+            }
+        });
     }
 
-    @Property(tries = 1000)
-    void mutatedValidEventsNeverThrow(@ForAll("validEvents") String event, @ForAll("mutations") List<ByteMutation> mutations) {
-        byte[] b = event.getBytes(StandardCharsets.UTF_8);
-        for (ByteMutation m : mutations) {
-            b = m.apply(b);
-        }
-        parse(PARSER, b);
+    @Test
+    void mutatedValidEventsNeverThrow() {
+        forEachTry("mutatedValidEventsNeverThrow", SEED + 1, 1000, r -> {
+            String event = validEvent(r);
+            List<ByteMutation> mutations = ByteMutation.randomList(r);
+            byte[] b = event.getBytes(StandardCharsets.UTF_8);
+            for (ByteMutation m : mutations) {
+                b = m.apply(b);
+            }
+            parse(PARSER, b);
+        });
     }
 
     // ---- well-formed events ---------------------------------------------------------------------
 
-    @Property(tries = 500)
-    void validSensorEventsParseExactly(@ForAll long ts, @ForAll @Size(min = 1, max = 64) List<@net.jqwik.api.constraints.FloatRange(min = -1e30f, max = 1e30f) Float> values,
-                                       @ForAll("whitespace") String ws) {
-        StringBuilder json = new StringBuilder("{" + ws + "\"values\"" + ws + ":" + ws + "[");
-        for (int i = 0; i < values.size(); i++) {
-            json.append(i == 0 ? "" : "," + ws).append(values.get(i));
-        }
-        json.append("]," + ws + "\"ignored\":{\"a\":[1,{\"b\":null}]},\"ts\":" + ts + ws + "}");
-        EventParser.Result r = parse(PARSER, json.toString().getBytes(StandardCharsets.UTF_8));
-        assertThat(r.ok()).as(json.toString()).isTrue();
-        assertThat(r.event().ts()).isEqualTo(ts);
-        float[] expected = new float[values.size()];
-        for (int i = 0; i < expected.length; i++) {
-            expected[i] = values.get(i);
-        }
-        assertThat(r.event().values()).containsExactly(expected);
+    @Test
+    void validSensorEventsParseExactly() {
+        forEachTry("validSensorEventsParseExactly", SEED + 2, 500, r -> {
+            long ts = RandomInputs.anyLong(r);
+            List<Float> values = RandomInputs.listOf(r, 1, 64, g -> RandomInputs.floatBetween(g, -1e30f, 1e30f));
+            String ws = pick(r, WHITESPACE);
+            StringBuilder json = new StringBuilder("{" + ws + "\"values\"" + ws + ":" + ws + "[");
+            for (int i = 0; i < values.size(); i++) {
+                json.append(i == 0 ? "" : "," + ws).append(values.get(i));
+            }
+            json.append("]," + ws + "\"ignored\":{\"a\":[1,{\"b\":null}]},\"ts\":" + ts + ws + "}");
+            EventParser.Result r2 = parse(PARSER, json.toString().getBytes(StandardCharsets.UTF_8));
+            assertThat(r2.ok()).as(json.toString()).isTrue();
+            assertThat(r2.event().ts()).isEqualTo(ts);
+            float[] expected = new float[values.size()];
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = values.get(i);
+            }
+            assertThat(r2.event().values()).containsExactly(expected);
+        });
     }
 
     // ---- NaN, Infinity and wrong types ----------------------------------------------------------
@@ -126,159 +139,157 @@ class EventParserPropertiesTest {
     record Fragment(String json, RejectReason reason) {
     }
 
-    @Provide
-    Arbitrary<Fragment> valueFragments() {
-        return Arbitraries.of(
-                new Fragment("1", null), new Fragment("-2.5e3", null), new Fragment("1e-50", null), new Fragment("0", null),
-                new Fragment("3.4e38", null), new Fragment("123456789012345678901234567890", null),
-                new Fragment("NaN", RejectReason.NON_FINITE), new Fragment("Infinity", RejectReason.NON_FINITE),
-                new Fragment("-Infinity", RejectReason.NON_FINITE), new Fragment("1e39", RejectReason.NON_FINITE),
-                new Fragment("-1e39", RejectReason.NON_FINITE), new Fragment("1e309", RejectReason.NON_FINITE),
-                new Fragment("\"1\"", RejectReason.WRONG_TYPE), new Fragment("true", RejectReason.WRONG_TYPE),
-                new Fragment("null", RejectReason.WRONG_TYPE), new Fragment("{}", RejectReason.WRONG_TYPE),
-                new Fragment("[]", RejectReason.WRONG_TYPE), new Fragment("[1,[2]]", RejectReason.WRONG_TYPE),
-                new Fragment("{\"a\":NaN}", RejectReason.WRONG_TYPE));
-    }
+    private static final Fragment[] VALUE_FRAGMENTS = {
+            new Fragment("1", null), new Fragment("-2.5e3", null), new Fragment("1e-50", null), new Fragment("0", null),
+            new Fragment("3.4e38", null), new Fragment("123456789012345678901234567890", null),
+            new Fragment("NaN", RejectReason.NON_FINITE), new Fragment("Infinity", RejectReason.NON_FINITE),
+            new Fragment("-Infinity", RejectReason.NON_FINITE), new Fragment("1e39", RejectReason.NON_FINITE),
+            new Fragment("-1e39", RejectReason.NON_FINITE), new Fragment("1e309", RejectReason.NON_FINITE),
+            new Fragment("\"1\"", RejectReason.WRONG_TYPE), new Fragment("true", RejectReason.WRONG_TYPE),
+            new Fragment("null", RejectReason.WRONG_TYPE), new Fragment("{}", RejectReason.WRONG_TYPE),
+            new Fragment("[]", RejectReason.WRONG_TYPE), new Fragment("[1,[2]]", RejectReason.WRONG_TYPE),
+            new Fragment("{\"a\":NaN}", RejectReason.WRONG_TYPE)};
 
-    @Provide
-    Arbitrary<List<Fragment>> valueFragmentLists() {
-        return valueFragments().list().ofMinSize(1).ofMaxSize(20);
-    }
-
-    @Property(tries = 1000)
-    void firstBadValueDecidesTheReason(@ForAll("valueFragmentLists") List<Fragment> values) {
-        StringBuilder json = new StringBuilder("{\"ts\":1,\"values\":[");
-        RejectReason expected = null;
-        for (int i = 0; i < values.size(); i++) {
-            json.append(i == 0 ? "" : ",").append(values.get(i).json());
+    @Test
+    void firstBadValueDecidesTheReason() {
+        forEachTry("firstBadValueDecidesTheReason", SEED + 3, 1000, r -> {
+            List<Fragment> values = RandomInputs.listOf(r, 1, 20, g -> pick(g, VALUE_FRAGMENTS));
+            StringBuilder json = new StringBuilder("{\"ts\":1,\"values\":[");
+            RejectReason expected = null;
+            for (int i = 0; i < values.size(); i++) {
+                json.append(i == 0 ? "" : ",").append(values.get(i).json());
+                if (expected == null) {
+                    expected = values.get(i).reason();
+                }
+            }
+            json.append("]}");
+            EventParser.Result res = parse(PARSER, json.toString().getBytes(StandardCharsets.UTF_8));
             if (expected == null) {
-                expected = values.get(i).reason();
+                assertThat(res.ok()).as(json.toString()).isTrue();
+                for (float v : res.event().values()) {
+                    assertThat(Float.isFinite(v)).isTrue();
+                }
+            } else {
+                assertThat(res.rejection().reason()).as(json.toString()).isEqualTo(expected);
             }
-        }
-        json.append("]}");
-        EventParser.Result r = parse(PARSER, json.toString().getBytes(StandardCharsets.UTF_8));
-        if (expected == null) {
-            assertThat(r.ok()).as(json.toString()).isTrue();
-            for (float v : r.event().values()) {
-                assertThat(Float.isFinite(v)).isTrue();
-            }
-        } else {
-            assertThat(r.rejection().reason()).as(json.toString()).isEqualTo(expected);
-        }
+        });
     }
 
-    @Property(tries = 500)
-    void wrongTypesForTsEventAndModelAreRejected(@ForAll("fields") String field, @ForAll("nonScalars") String value) {
-        String json = switch (field) {
-            case "ts" -> "{\"ts\":" + value + ",\"values\":[1]}";
-            case "event" -> "{\"ts\":1,\"event\":" + value + "}";
-            default -> "{\"ts\":1,\"values\":[1],\"model\":" + value + "}";
-        };
-        EventParser.Result r = parse(PARSER, json.getBytes(StandardCharsets.UTF_8));
-        assertThat(r.ok()).as(json).isFalse();
-        assertThat(r.rejection().reason()).as(json).isIn(RejectReason.WRONG_TYPE, RejectReason.BAD_TIMESTAMP, RejectReason.MALFORMED);
-    }
+    private static final String[] FIELDS = {"ts", "event", "model"};
+    private static final String[] NON_SCALARS = {"true", "false", "null", "[]", "{}", "[1]", "{\"a\":1}", "1.5", "NaN", "-Infinity", "1e400"};
 
-    @Provide
-    Arbitrary<String> fields() {
-        return Arbitraries.of("ts", "event", "model");
-    }
-
-    @Provide
-    Arbitrary<String> nonScalars() {
-        return Arbitraries.of("true", "false", "null", "[]", "{}", "[1]", "{\"a\":1}", "1.5", "NaN", "-Infinity", "1e400");
+    /** 500 tries cycling through all 3 × 11 field/value pairs (each pair at least 15 times). */
+    @Test
+    void wrongTypesForTsEventAndModelAreRejected() {
+        forEachTry("wrongTypesForTsEventAndModelAreRejected", SEED + 4, 500, (r, i) -> {
+            int pair = i % (FIELDS.length * NON_SCALARS.length);
+            String field = FIELDS[pair / NON_SCALARS.length];
+            String value = NON_SCALARS[pair % NON_SCALARS.length];
+            String json = switch (field) {
+                case "ts" -> "{\"ts\":" + value + ",\"values\":[1]}";
+                case "event" -> "{\"ts\":1,\"event\":" + value + "}";
+                default -> "{\"ts\":1,\"values\":[1],\"model\":" + value + "}";
+            };
+            EventParser.Result res = parse(PARSER, json.getBytes(StandardCharsets.UTF_8));
+            assertThat(res.ok()).as(json).isFalse();
+            assertThat(res.rejection().reason()).as(json).isIn(RejectReason.WRONG_TYPE, RejectReason.BAD_TIMESTAMP, RejectReason.MALFORMED);
+        });
     }
 
     // ---- structure: depth, duplicates, size -----------------------------------------------------
 
-    @Property(tries = 300)
-    void deepNestingIsRejectedAsMalformedWithoutDeepRecursion(@ForAll @IntRange(min = 1, max = 20_000) int depth,
-                                                              @ForAll boolean objects) {
-        StringBuilder json = new StringBuilder("{\"ts\":1,\"values\":[1],\"extra\":");
-        for (int i = 0; i < depth; i++) {
-            json.append(objects ? "{\"a\":" : "[");
-        }
-        json.append("0");
-        for (int i = 0; i < depth; i++) {
-            json.append(objects ? "}" : "]");
-        }
-        json.append("}");
-        byte[] b = json.toString().getBytes(StandardCharsets.UTF_8);
-        EventParser.Result r = parse(PARSER, b);
-        if (b.length > PARSER.maxEventBytes()) {
-            assertThat(r.rejection().reason()).isEqualTo(RejectReason.OVERSIZED);
-        } else if (depth + 1 > 16) {
-            assertThat(r.rejection().reason()).isEqualTo(RejectReason.MALFORMED);
-            assertThat(r.rejection().detail()).containsIgnoringCase("nesting depth");
-        } else {
-            assertThat(r.ok()).isTrue();
-        }
+    @Test
+    void deepNestingIsRejectedAsMalformedWithoutDeepRecursion() {
+        forEachTry("deepNestingIsRejectedAsMalformedWithoutDeepRecursion", SEED + 5, 300, r -> {
+            int depth = intBetween(r, 1, 20_000);
+            boolean objects = bool(r);
+            StringBuilder json = new StringBuilder("{\"ts\":1,\"values\":[1],\"extra\":");
+            for (int i = 0; i < depth; i++) {
+                json.append(objects ? "{\"a\":" : "[");
+            }
+            json.append("0");
+            for (int i = 0; i < depth; i++) {
+                json.append(objects ? "}" : "]");
+            }
+            json.append("}");
+            byte[] b = json.toString().getBytes(StandardCharsets.UTF_8);
+            EventParser.Result res = parse(PARSER, b);
+            if (b.length > PARSER.maxEventBytes()) {
+                assertThat(res.rejection().reason()).isEqualTo(RejectReason.OVERSIZED);
+            } else if (depth + 1 > 16) {
+                assertThat(res.rejection().reason()).isEqualTo(RejectReason.MALFORMED);
+                assertThat(res.rejection().detail()).containsIgnoringCase("nesting depth");
+            } else {
+                assertThat(res.ok()).isTrue();
+            }
+        });
     }
 
-    @Property(tries = 300)
-    void duplicatedFieldsAreRejected(@ForAll("duplicable") String field) {
-        String body = "\"ts\":1,\"values\":[1,2],\"model\":\"m\",\"x\":{}";
-        String dup = switch (field) {
-            case "ts" -> "\"ts\":2";
-            case "values" -> "\"values\":[3]";
-            case "model" -> "\"model\":\"other\"";
-            default -> "\"x\":[]";
-        };
-        EventParser.Result r = parse(PARSER, ("{" + body + "," + dup + "}").getBytes(StandardCharsets.UTF_8));
-        assertThat(r.rejection()).isNotNull();
-        assertThat(r.rejection().reason()).isEqualTo(RejectReason.MALFORMED);
-        assertThat(r.rejection().detail()).contains("Duplicate field '" + field + "'");
+    private static final String[] DUPLICABLE = {"ts", "values", "model", "x"};
+
+    /** 300 tries cycling through the 4 duplicable fields. */
+    @Test
+    void duplicatedFieldsAreRejected() {
+        forEachTry("duplicatedFieldsAreRejected", SEED + 6, 300, (r, i) -> {
+            String field = DUPLICABLE[i % DUPLICABLE.length];
+            String body = "\"ts\":1,\"values\":[1,2],\"model\":\"m\",\"x\":{}";
+            String dup = switch (field) {
+                case "ts" -> "\"ts\":2";
+                case "values" -> "\"values\":[3]";
+                case "model" -> "\"model\":\"other\"";
+                default -> "\"x\":[]";
+            };
+            EventParser.Result res = parse(PARSER, ("{" + body + "," + dup + "}").getBytes(StandardCharsets.UTF_8));
+            assertThat(res.rejection()).isNotNull();
+            assertThat(res.rejection().reason()).isEqualTo(RejectReason.MALFORMED);
+            assertThat(res.rejection().detail()).contains("Duplicate field '" + field + "'");
+        });
     }
 
-    @Provide
-    Arbitrary<String> duplicable() {
-        return Arbitraries.of("ts", "values", "model", "x");
+    @Test
+    void tooManyValuesIsOversized() {
+        forEachTry("tooManyValuesIsOversized", SEED + 7, 200, r -> {
+            int n = intBetween(r, EventParser.MAX_VALUES + 1, EventParser.MAX_VALUES + 500);
+            StringBuilder json = new StringBuilder("{\"ts\":1,\"values\":[");
+            for (int i = 0; i < n; i++) {
+                json.append(i == 0 ? "" : ",").append(i % 10);
+            }
+            json.append("]}");
+            EventParser.Result res = parse(PARSER, json.toString().getBytes(StandardCharsets.UTF_8));
+            assertThat(res.rejection().reason()).isEqualTo(RejectReason.OVERSIZED);
+        });
     }
 
-    @Property(tries = 200)
-    void tooManyValuesIsOversized(@ForAll @IntRange(min = EventParser.MAX_VALUES + 1, max = EventParser.MAX_VALUES + 500) int n) {
-        StringBuilder json = new StringBuilder("{\"ts\":1,\"values\":[");
-        for (int i = 0; i < n; i++) {
-            json.append(i == 0 ? "" : ",").append(i % 10);
-        }
-        json.append("]}");
-        EventParser.Result r = parse(PARSER, json.toString().getBytes(StandardCharsets.UTF_8));
-        assertThat(r.rejection().reason()).isEqualTo(RejectReason.OVERSIZED);
-    }
-
-    @Property(tries = 300)
-    void longNumbersAndStringsAreBounded(@ForAll @IntRange(min = 1, max = 60_000) int digits, @ForAll boolean inTs) {
-        String number = "1".repeat(digits);
-        String json = inTs ? "{\"ts\":" + number + ",\"values\":[1]}" : "{\"ts\":1,\"event\":\"" + "e".repeat(digits) + "\"}";
-        EventParser.Result r = parse(PARSER, json.getBytes(StandardCharsets.UTF_8));
-        if (inTs && digits > 19) { // 1111111111111111111 (19 digits) still fits a long
-            assertThat(r.ok()).isFalse();
-        }
+    @Test
+    void longNumbersAndStringsAreBounded() {
+        forEachTry("longNumbersAndStringsAreBounded", SEED + 8, 300, r -> {
+            int digits = intBetween(r, 1, 60_000);
+            boolean inTs = bool(r);
+            String number = "1".repeat(digits);
+            String json = inTs ? "{\"ts\":" + number + ",\"values\":[1]}" : "{\"ts\":1,\"event\":\"" + "e".repeat(digits) + "\"}";
+            EventParser.Result res = parse(PARSER, json.getBytes(StandardCharsets.UTF_8));
+            if (inTs && digits > 19) { // 1111111111111111111 (19 digits) still fits a long
+                assertThat(res.ok()).isFalse();
+            }
+        });
     }
 
     // ---- generators -----------------------------------------------------------------------------
 
-    @Provide
-    Arbitrary<String> whitespace() {
-        return Arbitraries.of("", " ", "\n", "\t ", "\r\n  ");
-    }
+    private static final String[] WHITESPACE = {"", " ", "\n", "\t ", "\r\n  "};
 
-    @Provide
-    Arbitrary<String> validEvents() {
-        Arbitrary<String> ts = Arbitraries.oneOf(Arbitraries.longs().map(String::valueOf),
-                Arbitraries.of("\"2024-01-01T00:00:00Z\"", "\"2024-02-29T23:59:59.999+01:00\""));
-        Arbitrary<String> sensor = Arbitraries.floats().between(-1e6f, 1e6f).list().ofMinSize(1).ofMaxSize(16)
-                .map(l -> "\"values\":" + l.toString().replace(" ", ""));
-        Arbitrary<String> log = Arbitraries.oneOf(Arbitraries.integers().between(0, 999).map(String::valueOf),
-                Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(12).map(s -> "\"" + s + "\""))
-                .map(e -> "\"event\":" + e);
-        return Combinators.combine(ts, Arbitraries.oneOf(sensor, log), Arbitraries.of("", ",\"model\":\"m1\"", ",\"z\":[{}]"))
-                .as((t, body, extra) -> "{\"ts\":" + t + "," + body + extra + "}");
-    }
-
-    @Provide
-    static Arbitrary<List<ByteMutation>> mutations() {
-        return ByteMutation.lists();
+    /** A valid sensor or log event: numeric or ISO-8601 ts, then values or an event id/name, then maybe extras. */
+    static String validEvent(Random r) {
+        String ts = bool(r) ? String.valueOf(RandomInputs.anyLong(r))
+                : pick(r, "\"2024-01-01T00:00:00Z\"", "\"2024-02-29T23:59:59.999+01:00\"");
+        String body;
+        if (bool(r)) {
+            List<Float> values = RandomInputs.listOf(r, 1, 16, g -> RandomInputs.floatBetween(g, -1e6f, 1e6f));
+            body = "\"values\":" + values.toString().replace(" ", "");
+        } else {
+            body = "\"event\":" + (bool(r) ? String.valueOf(intBetween(r, 0, 999)) : "\"" + RandomInputs.alphaString(r, 1, 12) + "\"");
+        }
+        return "{\"ts\":" + ts + "," + body + pick(r, "", ",\"model\":\"m1\"", ",\"z\":[{}]") + "}";
     }
 
     static String preview(byte[] b) {

@@ -3,14 +3,13 @@ package dev.seqpredict.testing;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
+import java.util.Random;
 
 /**
  * One edit of a byte array, for mutating valid inputs in property tests. Positions are fractions of the
- * current length (so mutations stay meaningful after earlier ones and shrink well); {@code limit} &lt; 1
- * keeps the position in the first {@code limit} of the array (e.g. a file's header).
+ * current length (so mutations stay meaningful after earlier ones); {@link #apply(byte[], int)} keeps the
+ * position in the first {@code region} bytes of the array (e.g. a file's header). {@link #random} and
+ * {@link #randomList} generate edits from a seeded {@link Random} (see {@link RandomInputs}).
  */
 public record ByteMutation(int kind, double at, int value, int length) {
 
@@ -39,13 +38,16 @@ public record ByteMutation(int kind, double at, int value, int length) {
         };
     }
 
-    public static Arbitrary<ByteMutation> one() {
-        return Combinators.combine(Arbitraries.integers().between(0, 6), Arbitraries.doubles().between(0, 1),
-                Arbitraries.integers().between(0, 255), Arbitraries.integers().between(1, 64)).as(ByteMutation::new);
+    /** One edit: any kind, position in [0, 1] (the first and last byte often), value in [0, 255], run length in [1, 64]. */
+    public static ByteMutation random(Random r) {
+        int at = r.nextInt(10);
+        return new ByteMutation(r.nextInt(7), at == 0 ? 0.0 : at == 1 ? 1.0 : r.nextDouble(),
+                RandomInputs.intBetween(r, 0, 255), RandomInputs.intBetween(r, 1, 64));
     }
 
-    public static Arbitrary<List<ByteMutation>> lists() {
-        return one().list().ofMinSize(1).ofMaxSize(8);
+    /** One to eight edits. */
+    public static List<ByteMutation> randomList(Random r) {
+        return RandomInputs.listOf(r, 1, 8, ByteMutation::random);
     }
 
     private static byte[] set(byte[] b, int pos, byte v) {
