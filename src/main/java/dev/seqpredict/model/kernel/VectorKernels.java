@@ -190,13 +190,19 @@ public final class VectorKernels implements KernelFactory {
         return (h + L - 1) / L;
     }
 
+    /** The mat-vec pass of a layer kernel alone (no activations): the floor the benchmarks compare to. */
+    interface GateMatVec {
+        /** Writes the gate pre-activations for input x and previous h into out (the kernel's scratch). */
+        void matVec(float[] x, int xOff, float[] s, int hOff, float[] out);
+    }
+
     // ---- LSTM --------------------------------------------------------------------------------
 
     /**
      * Gate slots i, f, g, o (PyTorch order); i, f, o pre-scaled by 0.5. Scratch: the pre-activations
      * [block][4][L], then 2·L floats for the last, partial block's c and h.
      */
-    static final class Lstm implements LayerKernel {
+    static final class Lstm implements LayerKernel, GateMatVec {
         private final int in;
         private final int h;
         private final int blocks;
@@ -229,7 +235,8 @@ public final class VectorKernels implements KernelFactory {
         }
 
         /** scratch[b][g][lane] = pre-activation of gate g (i, f, o halved) for all blocks. */
-        void matVec(float[] x, int xOff, float[] s, int hOff, float[] out) {
+        @Override
+        public void matVec(float[] x, int xOff, float[] s, int hOff, float[] out) {
             final float[] w = this.w;
             final int in = this.in;
             final int h = this.h;
@@ -333,7 +340,7 @@ public final class VectorKernels implements KernelFactory {
      * Slots for x: r, z, n_x; for h: r, z, n_h (r and z halved). Scratch: [block][r, z][L] pre-activations
      * (summed over x and h), then [block][n_x, n_h][L], then L floats for the partial block's h.
      */
-    static final class Gru implements LayerKernel {
+    static final class Gru implements LayerKernel, GateMatVec {
         private final int in;
         private final int h;
         private final int blocks;
@@ -369,7 +376,8 @@ public final class VectorKernels implements KernelFactory {
             activate(s, hOff, scratch);
         }
 
-        void matVec(float[] x, int xOff, float[] s, int hOff, float[] out) {
+        @Override
+        public void matVec(float[] x, int xOff, float[] s, int hOff, float[] out) {
             final float[] w = this.w;
             final int in = this.in;
             final int h = this.h;
@@ -464,7 +472,7 @@ public final class VectorKernels implements KernelFactory {
     // ---- RNN ---------------------------------------------------------------------------------
 
     /** One gate; k unrolled by four for independent accumulators. Scratch: [block][L] + L. */
-    static final class Rnn implements LayerKernel {
+    static final class Rnn implements LayerKernel, GateMatVec {
         private final int in;
         private final int h;
         private final int blocks;
@@ -496,7 +504,8 @@ public final class VectorKernels implements KernelFactory {
             activate(s, hOff, scratch);
         }
 
-        void matVec(float[] x, int xOff, float[] s, int hOff, float[] out) {
+        @Override
+        public void matVec(float[] x, int xOff, float[] s, int hOff, float[] out) {
             final float[] w = this.w;
             int p = 0;
             for (int b = 0; b < blocks; b++) {
