@@ -1,0 +1,59 @@
+package dev.seqpredict.model.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.seqpredict.model.CellType;
+import dev.seqpredict.model.RecurrentModel;
+import java.lang.management.ManagementFactory;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** After warm-up, stepping a model allocates nothing, with either kernel. */
+class AllocationFreeStepTest {
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    static Stream<Arguments> cases() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (String kernel : new String[] {"vector", "scalar"}) {
+            for (CellType cell : CellType.values()) {
+                b.add(Arguments.of(kernel, cell, 8, 64, 2));
+                if (kernel.equals("vector")) {
+                    b.add(Arguments.of(kernel, cell, 3, 20, 1));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    @ParameterizedTest(name = "{0} {1} in={2} H={3} layers={4}")
+    @MethodSource("cases")
+    void tenThousandStepsAllocateLessThan1KB(String kernel, CellType cell, int in, int hidden, int layers) {
+        KernelFactory k = kernel.equals("vector") ? VectorKernels.INSTANCE : ScalarKernels.INSTANCE;
+        RecurrentModel m = RandomModels.regression(cell, in, hidden, layers, 2, 11).withKernels(k);
+        assertThat(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled()).isTrue();
+        float[] state = m.newState();
+        float[] x = new float[in];
+        float[] out = new float[2];
+        long tid = Thread.currentThread().getId();
+        long allocated = Long.MAX_VALUE;
+        // warm up until the JIT has compiled the step (C2 may need a few rounds on a busy machine)
+        for (int round = 0; round < 8 && allocated >= 1024; round++) {
+            run(m, state, x, out, 20_000);
+            long before = THREADS.getThreadAllocatedBytes(tid);
+            run(m, state, x, out, 10_000);
+            allocated = THREADS.getThreadAllocatedBytes(tid) - before;
+        }
+        assertThat(allocated).as("bytes allocated by 10,000 steps").isLessThan(1024);
+    }
+
+    private static void run(RecurrentModel m, float[] state, float[] x, float[] out, int n) {
+        for (int t = 0; t < n; t++) {
+            x[t % x.length] = (t & 7) * 0.25f - 1f;
+            m.step(state, x, out);
+        }
+    }
+}
