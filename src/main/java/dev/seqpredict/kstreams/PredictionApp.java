@@ -186,11 +186,14 @@ public final class PredictionApp implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("usage: PredictionApp <job.properties>");
+        String file = args.length == 1 ? args[0] : args.length == 2 && args[0].equals("--config") ? args[1] : null;
+        if (file == null) {
+            System.err.println("usage: PredictionApp [--config] <job.properties>");
             System.exit(2);
         }
-        PredictionApp app = start(load(Path.of(args[0])));
+        Properties props = load(Path.of(file));
+        MetricsEndpoint.startIfConfigured(props); // metrics.host / metrics.port, for Prometheus and probes
+        PredictionApp app = start(props);
         Thread hook = new Thread(app::close, "seqpredict-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         boolean failed = app.awaitStop();

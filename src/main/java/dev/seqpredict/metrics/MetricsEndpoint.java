@@ -54,6 +54,19 @@ public final class MetricsEndpoint implements AutoCloseable {
         return running;
     }
 
+    /** Property keys (in the job's properties file) of the endpoint: host [127.0.0.1] and port [-1 = none]. */
+    public static final String HOST_PROPERTY = "metrics.host";
+    public static final String PORT_PROPERTY = "metrics.port";
+
+    /** Starts the endpoint when the properties set {@value #PORT_PROPERTY} (≥ 0); otherwise returns null. */
+    public static MetricsEndpoint startIfConfigured(java.util.Properties props) throws IOException {
+        String port = props.getProperty(PORT_PROPERTY);
+        if (port == null || Integer.parseInt(port.trim()) < 0) {
+            return null;
+        }
+        return start(props.getProperty(HOST_PROPERTY, "127.0.0.1").trim(), Integer.parseInt(port.trim()));
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }

@@ -140,7 +140,10 @@ final class DeployFiles {
         return out;
     }
 
-    /** The property names the engines understand: JobSettings' constants, metrics.*, and kafka.* pass-through. */
+    /**
+     * The property names the engines understand: JobSettings' constants, metrics.*, and the pass-through
+     * prefixes kafka.* (clients) and streams.* (Kafka Streams' own settings).
+     */
     static Set<String> knownKeys() throws IllegalAccessException {
         Set<String> keys = new TreeSet<>(METRICS_KEYS);
         for (Field f : JobSettings.class.getFields()) {
@@ -157,7 +160,7 @@ final class DeployFiles {
         p.load(new StringReader(text));
         Set<String> known = knownKeys();
         for (String k : p.stringPropertyNames()) {
-            assertThat(known.contains(k) || k.startsWith("kafka."))
+            assertThat(known.contains(k) || k.startsWith("kafka.") || k.startsWith("streams."))
                     .as("%s: unknown property '%s' (JobSettings keys: %s)", where, k, known).isTrue();
         }
         JobSettings s = JobSettings.fromProperties(p);

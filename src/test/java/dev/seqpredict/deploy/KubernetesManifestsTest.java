@@ -208,12 +208,12 @@ class KubernetesManifestsTest {
         List<Object> args = list(c.get("args"));
         String configPath = String.valueOf(args.get(args.indexOf("--config") + 1));
         assertMountedConfigMap(c, pod, Path.of(configPath).getParent().toString(), "seqpredict-kstreams-config");
-        // RocksDB state on the StatefulSet's volume, where kafka.state.dir points
+        // RocksDB state on the StatefulSet's volume, where streams.state.dir points
         Set<String> claims = new HashSet<>();
         list(at(sts, "spec", "volumeClaimTemplates")).forEach(t -> claims.add(String.valueOf(at(t, "metadata", "name"))));
         Map<String, Object> stateMount = list(c.get("volumeMounts")).stream().map(DeployFiles::map)
                 .filter(v -> claims.contains(v.get("name"))).findFirst().orElseThrow();
-        assertThat(p.getProperty("kafka.state.dir")).startsWith(String.valueOf(stateMount.get("mountPath")));
+        assertThat(p.getProperty("streams.state.dir")).startsWith(String.valueOf(stateMount.get("mountPath")));
         assertThat(map(at(sts, "spec", "selector", "matchLabels"))).isEqualTo(
                 submap(map(at(sts, "spec", "template", "metadata", "labels")), map(at(sts, "spec", "selector", "matchLabels")).keySet()));
         // image user and pod security context agree (docker/kstreams.Dockerfile creates uid 10001)
