@@ -16,7 +16,7 @@ import java.util.HexFormat;
 public record ServingModel(String name, RecurrentModel model, long fingerprint, long inputSignature) {
 
     public static ServingModel of(String name, RecurrentModel model) {
-        long fp = HexFormat.fromHexDigits(model.sha256(), 0, 16);
+        long fp = HexFormat.fromHexDigitsToLong(model.sha256(), 0, 16);
         return new ServingModel(name, model, fp == 0 ? 1 : fp, inputSignature(model));
     }
 

@@ -1,0 +1,66 @@
+package dev.seqpredict.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.seqpredict.model.CellType;
+import dev.seqpredict.testing.TestModels;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+class KeyStateCodecTest {
+
+    private static KeyState stateAfter(int events) {
+        ServingModel m = ServingModel.of("m", TestModels.regression(1, CellType.LSTM, 2, 8, 2, "m", "1"));
+        KeyedPredictor p = new KeyedPredictor(PredictorConfig.DEFAULTS.withRewarmWindow(4));
+        KeyState s = null;
+        for (int i = 0; i < events; i++) {
+            s = ((Outcome.Predicted) p.process(s, Event.sensor("k", i, i % 3, 10 + i % 5), m)).state();
+        }
+        return s;
+    }
+
+    @Test
+    void roundTripIsExact() throws IOException {
+        KeyState s = stateAfter(7); // ring has wrapped (capacity 4)
+        KeyState back = KeyStateCodec.fromBytes(KeyStateCodec.toBytes(s));
+        assertThat(KeyStateCodec.toBytes(back)).isEqualTo(KeyStateCodec.toBytes(s));
+        assertThat(back.recurrentState()).containsExactly(s.recurrentState());
+        assertThat(back.lastPrediction()).containsExactly(s.lastPrediction());
+        assertThat(back.events()).isEqualTo(7);
+        assertThat(back.bufferedInputs()).isEqualTo(4);
+        assertThat(back.modelVersion()).isEqualTo("1");
+    }
+
+    @Test
+    void restoredStateContinuesExactlyLikeTheOriginal() throws IOException {
+        ServingModel m = ServingModel.of("m", TestModels.regression(1, CellType.LSTM, 2, 8, 2, "m", "1"));
+        KeyedPredictor p = new KeyedPredictor(PredictorConfig.DEFAULTS.withRewarmWindow(4));
+        KeyState s = stateAfter(7);
+        KeyState restored = KeyStateCodec.fromBytes(KeyStateCodec.toBytes(s));
+        Prediction a = ((Outcome.Predicted) p.process(s, Event.sensor("k", 8, 1, 11), m)).prediction();
+        Prediction b = ((Outcome.Predicted) p.process(restored, Event.sensor("k", 8, 1, 11), m)).prediction();
+        assertThat(PredictionJson.toBytes(b)).isEqualTo(PredictionJson.toBytes(a));
+    }
+
+    @Test
+    void stateIsCompact() {
+        KeyState s = stateAfter(3);
+        // h and c of 2 layers × 8, the last prediction (2), the rewarm buffer (4 inputs × 2), plus a fixed header
+        int floats = 32 + 2 + 4 * 2;
+        assertThat(s.floatCount()).isEqualTo(floats);
+        assertThat(KeyStateCodec.toBytes(s).length).isLessThanOrEqualTo(4 * floats + 120);
+    }
+
+    @Test
+    void rejectsUnknownVersionAndCorruptLengths() {
+        byte[] bytes = KeyStateCodec.toBytes(stateAfter(2));
+        byte[] v9 = bytes.clone();
+        v9[0] = 9;
+        assertThatThrownBy(() -> KeyStateCodec.fromBytes(v9)).hasMessageContaining("format version 9");
+        byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 3);
+        assertThatThrownBy(() -> KeyStateCodec.fromBytes(truncated)).isInstanceOf(IOException.class);
+        byte[] trailing = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+        assertThatThrownBy(() -> KeyStateCodec.fromBytes(trailing)).hasMessageContaining("trailing");
+    }
+}
