@@ -6,6 +6,12 @@ import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import dev.seqpredict.model.ModelSpec;
 import dev.seqpredict.model.RecurrentModel;
 import dev.seqpredict.model.Task;
+import dev.seqpredict.processor.Event;
+import dev.seqpredict.processor.KeyState;
+import dev.seqpredict.processor.KeyedPredictor;
+import dev.seqpredict.processor.Outcome;
+import dev.seqpredict.processor.PredictorConfig;
+import dev.seqpredict.processor.ServingModel;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -54,9 +60,11 @@ final class PredictCommand implements Callable<Integer> {
         boolean classification = s.task() == Task.CLASSIFICATION;
         int features = classification ? 1 : s.inputSize();
         CsvMapper csv = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
-        Map<String, float[]> states = new HashMap<>();
+        // The same per-key processing as the streaming jobs (no swaps happen here: one model).
+        ServingModel serving = ServingModel.of(s.name(), m);
+        KeyedPredictor predictor = new KeyedPredictor(PredictorConfig.DEFAULTS);
+        Map<String, KeyState> states = new HashMap<>();
         float[] x = new float[s.inputSize()];
-        float[] y = new float[s.outputSize()];
         long good = 0;
         long bad = 0;
         try (Reader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8);
@@ -90,33 +98,39 @@ final class PredictCommand implements Callable<Integer> {
                 }
                 String problem = row.length != 2 + features
                         ? "expected " + (2 + features) + " columns, found " + row.length : null;
-                int event = -1;
                 if (problem == null && row[0].isBlank()) {
                     problem = "empty key";
                 }
-                if (problem == null && classification) {
-                    event = m.eventIndex(row[2].trim());
-                    if (event < 0) {
-                        problem = "unknown event '" + row[2].trim() + "' (not in the model's vocabulary)";
+                long ts = 0;
+                if (problem == null) {
+                    try {
+                        ts = Long.parseLong(row[1].trim());
+                    } catch (NumberFormatException e) {
+                        ts = lineNr; // ts is carried through as text; the row number orders events
                     }
+                }
+                Event event = null;
+                if (problem == null && classification) {
+                    event = Event.log(row[0], ts, row[2].trim());
                 } else if (problem == null) {
                     problem = parseFeatures(row, x);
+                    event = Event.sensor(row[0], ts, x.clone());
+                }
+                Outcome outcome = problem == null ? predictor.process(states.get(row[0]), event, serving) : null;
+                if (outcome instanceof Outcome.Rejected r) {
+                    problem = r.rejection().toString();
                 }
                 if (problem != null) {
                     bad++;
                     err.printf("%s:%d: skipped: %s%n", input, lineNr, problem);
                     continue;
                 }
-                float[] state = states.computeIfAbsent(row[0], k -> m.newState());
-                if (classification) {
-                    m.stepEvent(state, event, y);
-                } else {
-                    m.step(state, x, y);
-                }
+                KeyState state = ((Outcome.Predicted) outcome).state();
+                states.put(row[0], state);
                 good++;
                 line.setLength(0);
                 line.append(row[0]).append(',').append(row[1]);
-                for (float v : y) {
+                for (float v : state.lastPrediction()) {
                     line.append(',').append(v);
                 }
                 out.write(line.append('\n').toString());

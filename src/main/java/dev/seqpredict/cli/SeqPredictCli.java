@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 InspectCommand.class,
                 PredictCommand.class,
+                NabScoreCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class SeqPredictCli implements Runnable {
