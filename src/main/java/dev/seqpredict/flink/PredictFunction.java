@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -47,6 +49,11 @@ import org.slf4j.LoggerFactory;
  *       that fails validation is logged, counted and the previous one stays.</li>
  *   <li>After a restore, the transient {@link ModelRegistry} is rebuilt from the broadcast state's
  *       bytes on the first element of either input.</li>
+ *   <li>Until this instance has known any model (a fresh start: both sources begin at once and events
+ *       may be read before the models topic), events are held in keyed state, in order, instead of being
+ *       dead-lettered as {@code no_model}: at most {@link #MAX_HELD_PER_KEY} per key and for at most the
+ *       hold time; a processing-time timer (or the key's next event) releases them once a model is
+ *       there, and dead-letters them when the hold time is up.</li>
  * </ul>
  */
 public class PredictFunction extends KeyedBroadcastProcessFunction<String, EventRecord, ModelRecord, PredictionRecord> {
@@ -62,6 +69,8 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetterRecord.class));
 
     public static final String KEY_STATE_NAME = "key-state";
+    public static final int MAX_HELD_PER_KEY = 1000;
+    static final long HOLD_POLL_MS = 200;
     /** Counter of dead-lettered records, in a metric group {@code reason=<id>}. */
     public static final String DLQ_METRIC = "seqpredict_dlq_records";
     public static final String PREDICTIONS_METRIC = "seqpredict_predictions";
@@ -70,6 +79,7 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
 
     private final Properties settings;
     private final long stateTtlMillis;
+    private final long holdMillis;
 
     private transient JobSettings jobSettings;
     private transient EventParser parser;
@@ -77,6 +87,9 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
     private transient ModelRegistry registry;
     private transient boolean registryLoaded;
     private transient ValueState<KeyState> keyState;
+    private transient ListState<EventRecord> held;
+    private transient ValueState<long[]> holdInfo; // {first held at (processing time), count}
+    private transient boolean everHadModel;
     private transient Map<RejectReason, Counter> dlqCounters;
     private transient Counter predictions;
     private transient Map<String, Counter> modelCounters;
@@ -85,10 +98,13 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
     /**
      * @param settings       the shared job settings (model selection, predictor config, limits)
      * @param stateTtlMillis a key's state expires after this long without a prediction; 0 = never
+     * @param holdMillis     how long events may wait for the first model before they are dead-lettered
+     *                       as {@code no_model}; 0 = never hold
      */
-    public PredictFunction(JobSettings settings, long stateTtlMillis) {
+    public PredictFunction(JobSettings settings, long stateTtlMillis, long holdMillis) {
         this.settings = settings.toProperties();
         this.stateTtlMillis = stateTtlMillis;
+        this.holdMillis = holdMillis;
     }
 
     public static ValueStateDescriptor<KeyState> keyStateDescriptor(long ttlMillis) {
@@ -110,6 +126,9 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         registry = jobSettings.newRegistry(ModelRegistry.ArtifactVerifier.ACCEPT_ALL);
         registryLoaded = false;
         keyState = getRuntimeContext().getState(keyStateDescriptor(stateTtlMillis));
+        held = getRuntimeContext().getListState(new ListStateDescriptor<>("held-events", TypeInformation.of(EventRecord.class)));
+        holdInfo = getRuntimeContext().getState(new ValueStateDescriptor<>("hold-info",
+                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         metrics = getRuntimeContext().getMetricGroup();
         dlqCounters = new EnumMap<>(RejectReason.class);
         for (RejectReason r : RejectReason.values()) {
@@ -124,6 +143,58 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         if (!registryLoaded) {
             loadRegistry(ctx.getBroadcastState(MODELS).immutableEntries());
         }
+        long[] info = holdInfo.value();
+        if (info != null) { // this key has events waiting for the first model
+            if (everHadModel) {
+                release(ctx, out);
+            } else if (info[1] < MAX_HELD_PER_KEY) {
+                held.add(record);
+                info[1]++;
+                holdInfo.update(info);
+                return;
+            } else {
+                deadLetter(record, new Rejection(RejectReason.NO_MODEL, "no model arrived; "
+                        + MAX_HELD_PER_KEY + " events of this key are already waiting for one"), ctx);
+                return;
+            }
+        } else if (!everHadModel && holdMillis > 0) {
+            held.add(record);
+            holdInfo.update(new long[] {ctx.timerService().currentProcessingTime(), 1});
+            ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + HOLD_POLL_MS);
+            return;
+        }
+        predict(record, ctx, out);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<PredictionRecord> out) throws Exception {
+        if (!registryLoaded) {
+            loadRegistry(ctx.getBroadcastState(MODELS).immutableEntries());
+        }
+        long[] info = holdInfo.value();
+        if (info == null) {
+            return;
+        }
+        if (everHadModel || timestamp - info[0] >= holdMillis) {
+            release(ctx, out); // with no model yet, each held event is dead-lettered as no_model
+        } else {
+            ctx.timerService().registerProcessingTimeTimer(timestamp + HOLD_POLL_MS);
+        }
+    }
+
+    /** Processes this key's held events in arrival order and forgets them. */
+    private void release(ReadOnlyContext ctx, Collector<PredictionRecord> out) throws Exception {
+        Iterable<EventRecord> events = held.get();
+        if (events != null) {
+            for (EventRecord r : events) {
+                predict(r, ctx, out);
+            }
+        }
+        held.clear();
+        holdInfo.clear();
+    }
+
+    private void predict(EventRecord record, ReadOnlyContext ctx, Collector<PredictionRecord> out) throws Exception {
         EventParser.Result parsed = parser.parse(record.key, record.value);
         if (!parsed.ok()) {
             deadLetter(record, parsed.rejection(), ctx);
@@ -150,6 +221,7 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         ModelRegistry.Update update = registry.offer(record.name, record.artifact);
         if (update instanceof ModelRegistry.Update.Accepted a) {
             models.put(record.name, record.artifact);
+            everHadModel = true;
             LOG.info("model '{}' v{} accepted{}", a.model().name(), a.model().version(),
                     a.replaced() == null ? "" : " (replaces v" + a.replaced().version() + ")");
             count("accepted", null);
@@ -172,6 +244,7 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
                 LOG.warn("restored model '{}' rejected ({}): {}", r.name(), r.reason(), r.detail());
             }
         }
+        everHadModel = !registry.isEmpty();
         registryLoaded = true;
     }
 

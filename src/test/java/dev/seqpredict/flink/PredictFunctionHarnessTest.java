@@ -63,7 +63,7 @@ class PredictFunctionHarnessTest {
 
     private KeyedBroadcastOperatorTestHarness<String, EventRecord, ModelRecord, PredictionRecord> harness(
             PredictorConfig config, OperatorSubtaskState restore) throws Exception {
-        PredictFunction f = new PredictFunction(settings(config), 0);
+        PredictFunction f = new PredictFunction(settings(config), 0, 0);
         var h = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(f, List.of(PredictFunction.MODELS)), new ByKey(), Types.STRING, 1, 1, 0);
         open.add(h);
@@ -368,7 +368,7 @@ class PredictFunctionHarnessTest {
 
     @Test
     void idleKeysExpireAfterTheStateTtl() throws Exception {
-        PredictFunction f = new PredictFunction(settings(PredictorConfig.DEFAULTS), 1000);
+        PredictFunction f = new PredictFunction(settings(PredictorConfig.DEFAULTS), 1000, 0);
         var h = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(f, List.of(PredictFunction.MODELS)), new ByKey(), Types.STRING, 1, 1, 0);
         open.add(h);
@@ -393,4 +393,67 @@ class PredictFunctionHarnessTest {
     }
 
 
+
+    private KeyedBroadcastOperatorTestHarness<String, EventRecord, ModelRecord, PredictionRecord> holdingHarness(long holdMs)
+            throws Exception {
+        PredictFunction f = new PredictFunction(settings(PredictorConfig.DEFAULTS), 0, holdMs);
+        var h = new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(f, List.of(PredictFunction.MODELS)), new ByKey(), Types.STRING, 1, 1, 0);
+        open.add(h);
+        h.setup();
+        h.open();
+        h.setProcessingTime(0);
+        return h;
+    }
+
+    @Test
+    void eventsBeforeTheFirstModelAreHeldAndReleasedInOrder() throws Exception {
+        var h = holdingHarness(5_000);
+        float[][] a = sequence(10, 5);
+        float[][] c = sequence(11, 3);
+        for (int i = 0; i < 3; i++) {
+            h.processElement(event("a", i, a[i]), 0);
+        }
+        h.processElement(event("c", 0, c[0]), 0);
+        h.processElement(event("c", 1, c[1]), 0);
+        h.setProcessingTime(1_000); // timers fire, but there is no model yet: still held
+        assertThat(drain(h)).isEmpty();
+        assertThat(deadLetters(h)).isEmpty();
+
+        publish(h, v1);
+        h.processElement(event("c", 2, c[2]), 0); // c's next event releases c's held ones first
+        List<PredictionRecord> cOut = drain(h);
+        float[][] ec = stepModel(v1, v1.newState(), c);
+        assertThat(cOut).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(values(cOut.get(i))).containsExactly(ec[i]);
+            assertThat(cOut.get(i).ts).isEqualTo(i);
+        }
+        h.setProcessingTime(1_200); // a has no new event: its timer releases it
+        for (int i = 3; i < 5; i++) {
+            h.processElement(event("a", i, a[i]), 0);
+        }
+        List<PredictionRecord> aOut = drain(h);
+        float[][] ea = stepModel(v1, v1.newState(), a);
+        assertThat(aOut).hasSize(5);
+        for (int i = 0; i < 5; i++) {
+            assertThat(values(aOut.get(i))).containsExactly(ea[i]);
+        }
+        assertThat(deadLetters(h)).isEmpty();
+    }
+
+    @Test
+    void heldEventsAreDeadLetteredWhenNoModelArrivesInTime() throws Exception {
+        var h = holdingHarness(1_000);
+        h.processElement(event("a", 1, new float[] {1, 2}), 0);
+        h.processElement(event("a", 2, new float[] {1, 2}), 0);
+        h.setProcessingTime(600);
+        assertThat(deadLetters(h)).isEmpty();
+        h.setProcessingTime(1_200);
+        assertThat(deadLetters(h)).extracting(d -> d.reason).containsExactly("no_model", "no_model");
+        // with a model, the key's next event is predicted straight away
+        publish(h, v1);
+        h.processElement(event("a", 3, new float[] {1, 2}), 0);
+        assertThat(drain(h)).singleElement().satisfies(p -> assertThat(p.ts).isEqualTo(3));
+    }
 }
