@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 InspectCommand.class,
                 PredictCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
                 NabScoreCommand.class,
                 CommandLine.HelpCommand.class
         })
@@ -26,6 +28,19 @@ public final class SeqPredictCli implements Runnable {
     /** Runs the CLI and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
         return newCommandLine().execute(args);
+    }
+
+    /** Runs the CLI with the given console streams (tests capture them); returns the exit code. */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        CommandLine cl = newCommandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
     }
 
     public static CommandLine newCommandLine() {

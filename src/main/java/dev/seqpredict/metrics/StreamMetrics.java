@@ -1,0 +1,154 @@
+package dev.seqpredict.metrics;
+
+import dev.seqpredict.model.Task;
+import dev.seqpredict.processor.KeyState;
+import dev.seqpredict.processor.Prediction;
+import dev.seqpredict.processor.RejectReason;
+import dev.seqpredict.processor.ServingModel;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The metrics of the per-key processing, with one set of names for both engines (Prometheus names in
+ * brackets; every meter carries the tag {@code engine} = flink | kstreams | cli):
+ * <ul>
+ *   <li>{@code seqpredict.events.in} [seqpredict_events_in_total]: records read from the events topic</li>
+ *   <li>{@code seqpredict.predictions} [seqpredict_predictions_total{model,version}]: predictions emitted</li>
+ *   <li>{@code seqpredict.dlq.records} [seqpredict_dlq_records_total{reason}]: records sent to the DLQ</li>
+ *   <li>{@code seqpredict.step.latency} [seqpredict_step_latency_seconds_bucket]: per-event processing
+ *       time (state already loaded: check, swap, score, step)</li>
+ *   <li>{@code seqpredict.keys} [seqpredict_keys]: keys this instance gave state to since it started</li>
+ *   <li>{@code seqpredict.state.bytes} [seqpredict_state_bytes]: estimated bytes of those keys' state</li>
+ *   <li>{@code seqpredict.model.swaps} [seqpredict_model_swaps_total{model,version}]: keys moved to a new model</li>
+ *   <li>{@code seqpredict.models.accepted} / {@code seqpredict.models.rejected}
+ *       [seqpredict_models_accepted_total{model}, seqpredict_models_rejected_total{model,reason}]</li>
+ *   <li>{@code seqpredict.model.active} [seqpredict_model_active{model,version}]: 1 for the version in service</li>
+ *   <li>{@code seqpredict.prediction.error} and {@code seqpredict.prediction.squared.error}
+ *       [_sum/_count {model,version}]: MAE = rate(sum)/rate(count); RMSE = √(rate(sum)/rate(count))</li>
+ *   <li>{@code seqpredict.log.topg} [seqpredict_log_topg_total{model,version,hit}]: top-g hit rate</li>
+ *   <li>{@code seqpredict.anomalies} [seqpredict_anomalies_total{model}]: events flagged</li>
+ * </ul>
+ * Thread-safe; meters are created once and cached, so the per-event cost is a map lookup and an add.
+ */
+public final class StreamMetrics {
+
+    private final MeterRegistry registry;
+    private final Tags base;
+    private final Counter eventsIn;
+    private final Timer stepLatency;
+    private final Map<RejectReason, Counter> dlq = new EnumMap<>(RejectReason.class);
+    private final Map<String, VersionMeters> byVersion = new ConcurrentHashMap<>();
+    private final Map<String, String> activeVersion = new ConcurrentHashMap<>();
+    private final AtomicLong keys = new AtomicLong();
+    private final AtomicLong stateBytesPerKey = new AtomicLong();
+
+    public StreamMetrics(MeterRegistry registry, String engine) {
+        this.registry = registry;
+        this.base = Tags.of("engine", engine);
+        this.eventsIn = Counter.builder("seqpredict.events.in").tags(base).description("Records read from the events topic").register(registry);
+        this.stepLatency = Timer.builder("seqpredict.step.latency").tags(base).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(200)).maximumExpectedValue(Duration.ofMillis(50))
+                .description("Per-event processing time with the key's state loaded").register(registry);
+        for (RejectReason r : RejectReason.values()) {
+            dlq.put(r, Counter.builder("seqpredict.dlq.records").tags(base).tag("reason", r.id())
+                    .description("Records sent to the dead-letter topic").register(registry));
+        }
+        Gauge.builder("seqpredict.keys", keys, AtomicLong::get).tags(base)
+                .description("Keys this instance gave state to since it started").register(registry);
+        Gauge.builder("seqpredict.state.bytes", this, m -> (double) m.keys.get() * m.stateBytesPerKey.get()).tags(base)
+                .description("Estimated bytes of keyed state held for those keys").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void eventIn() {
+        eventsIn.increment();
+    }
+
+    public void deadLetter(RejectReason reason) {
+        dlq.get(reason).increment();
+    }
+
+    /** A key got state for the first time. */
+    public void keyCreated() {
+        keys.incrementAndGet();
+    }
+
+    /** Records what one prediction tells: counts, error, anomaly, swap, latency and state size. */
+    public void predicted(Prediction p, KeyState state, long stepNanos) {
+        stepLatency.record(stepNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        VersionMeters m = byVersion.computeIfAbsent(p.model() + '\u0000' + p.version(), k -> new VersionMeters(p.model(), p.version()));
+        m.predictions.increment();
+        if (!Float.isNaN(p.error())) {
+            if (p.task() == Task.REGRESSION) {
+                m.error.record(p.error());
+                m.squaredError.record((double) p.error() * p.error());
+            } else if (p.inTopG() != null) {
+                (p.inTopG() ? m.topgHit : m.topgMiss).increment();
+            }
+        }
+        if (p.anomaly()) {
+            m.anomalies.increment();
+        }
+        if (p.swapped()) {
+            m.swaps.increment();
+        }
+        stateBytesPerKey.set(4L * state.floatCount() + 100);
+    }
+
+    public void modelAccepted(ServingModel model) {
+        Counter.builder("seqpredict.models.accepted").tags(base).tag("model", model.name()).register(registry).increment();
+        String previous = activeVersion.put(model.name(), model.version());
+        if (previous != null && !previous.equals(model.version())) {
+            registry.find("seqpredict.model.active").tags(base).tag("model", model.name()).tag("version", previous)
+                    .meters().forEach(registry::remove);
+        }
+        Gauge.builder("seqpredict.model.active", () -> 1).tags(base).tag("model", model.name()).tag("version", model.version())
+                .description("1 for the model version in service").register(registry);
+    }
+
+    public void modelRemoved(String name) {
+        String previous = activeVersion.remove(name);
+        if (previous != null) {
+            registry.find("seqpredict.model.active").tags(base).tag("model", name).meters().forEach(registry::remove);
+        }
+    }
+
+    public void modelRejected(String name, String reason) {
+        Counter.builder("seqpredict.models.rejected").tags(base).tag("model", name).tag("reason", reason)
+                .description("Published models rejected, by reason").register(registry).increment();
+    }
+
+    private final class VersionMeters {
+        final Counter predictions;
+        final DistributionSummary error;
+        final DistributionSummary squaredError;
+        final Counter topgHit;
+        final Counter topgMiss;
+        final Counter anomalies;
+        final Counter swaps;
+
+        VersionMeters(String model, String version) {
+            Tags t = base.and("model", model, "version", version);
+            predictions = Counter.builder("seqpredict.predictions").tags(t).description("Predictions emitted").register(registry);
+            error = DistributionSummary.builder("seqpredict.prediction.error").tags(t)
+                    .description("Error of each prediction against the event it forecast").register(registry);
+            squaredError = DistributionSummary.builder("seqpredict.prediction.squared.error").tags(t).register(registry);
+            topgHit = Counter.builder("seqpredict.log.topg").tags(t).tag("hit", "true").register(registry);
+            topgMiss = Counter.builder("seqpredict.log.topg").tags(t).tag("hit", "false").register(registry);
+            anomalies = Counter.builder("seqpredict.anomalies").tags(base).tag("model", model).register(registry);
+            swaps = Counter.builder("seqpredict.model.swaps").tags(t).description("Keys moved to this model version").register(registry);
+        }
+    }
+}

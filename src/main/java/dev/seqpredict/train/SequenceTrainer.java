@@ -1,0 +1,520 @@
+package dev.seqpredict.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Adam;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.seqpredict.model.LayerWeights;
+import dev.seqpredict.model.ModelSpec;
+import dev.seqpredict.model.Normalization;
+import dev.seqpredict.model.RecurrentModel;
+import dev.seqpredict.model.Task;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Trains a recurrent network offline with DJL on the PyTorch engine (CPU) and exports it as our
+ * {@link RecurrentModel}.
+ *
+ * <p>Training uses truncated back-propagation through time: windows of {@code window} consecutive events
+ * of a key, each started from a zero state, the loss taken at every step on the next event (MSE on
+ * normalized features, or softmax cross-entropy over the vocabulary). After every epoch the network is
+ * exported and the exported model is stepped event by event over the validation data exactly as the
+ * stream will step it (zero state at each key's first event, the whole history stepped), so the reported
+ * metric is the one the stream gets. The epoch with the best validation metric is kept.
+ *
+ * <p>Deterministic for a given seed: initial weights come from a seeded {@link Random}, batches are
+ * shuffled by another, and the engine runs single-threaded unless {@code ai.djl.pytorch.num_threads} is set.
+ */
+public final class SequenceTrainer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TrainingOptions o;
+    private DjlNetwork net;
+    private Model model;
+    private Trainer trainer;
+    private Prepared data;
+
+    public SequenceTrainer(TrainingOptions options) {
+        this.o = options;
+    }
+
+    /** The outcome: the exported model (with provenance in its spec) and its validation report. */
+    public record Result(RecurrentModel model, Evaluator.Report validation, int bestEpoch, double finalLoss,
+                         long trainingWindows, double seconds) {
+    }
+
+    public Result train(SeriesSet raw, PrintWriter out) {
+        if (o.task() != null && o.task() != raw.task()) {
+            throw new DataException("--task " + o.task() + " but " + raw.source() + " holds " + raw.task() + " data");
+        }
+        long t0 = System.nanoTime();
+        Split split = o.split() != null ? o.split()
+                : raw.series().stream().allMatch(s -> s.ts() == null) ? Split.KEYS : Split.TAIL;
+        data = Prepared.of(raw, o, split);
+        ModelSpec spec = data.spec(o);
+
+        Engine engine = DjlNetwork.engine(o.seed());
+        net = new DjlNetwork(o.cell(), spec.inputSize(), o.hidden(), o.layers(), spec.outputSize(), o.seed());
+        model = Model.newInstance("seqpredict", Device.cpu(), DjlNetwork.ENGINE);
+        model.setBlock(net.block());
+        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
+                .optDevices(new Device[] {Device.cpu()})
+                .optOptimizer(Adam.builder().optLearningRateTracker(Tracker.fixed(o.learningRate()))
+                        .optClipGrad(o.clipGradient()).build());
+        trainer = model.newTrainer(config);
+        trainer.initialize(new Shape(1, o.window(), spec.inputSize()));
+
+        out.printf(Locale.ROOT, "training %s %dx%d on %s: %d rows, %d keys, %d windows of %d, %s split %.0f%% (%d predictions), "
+                        + "DJL %s on %s %s%n",
+                o.cell(), o.layers(), o.hidden(), raw.source(), raw.rows(), raw.series().size(), data.windows.length,
+                o.window(), split.id(), 100 * o.validationFraction(), data.validationPredictions(), Engine.getDjlVersion(),
+                engine.getEngineName(), engine.getVersion());
+        if (data.skippedShort > 0) {
+            out.printf("skipped %d key(s) shorter than window+1 = %d events%n", data.skippedShort, o.window() + 1);
+        }
+        out.flush();
+
+        Evaluator.BigramBaseline bigram = raw.task() == Task.CLASSIFICATION ? data.bigram() : null;
+        Random shuffle = new Random(o.seed() ^ 0x5DEECE66DL);
+        Evaluator.Report best = null;
+        int bestEpoch = 0;
+        Map<Parameter, float[]> bestWeights = null;
+        double loss = Double.NaN;
+        for (int epoch = 1; epoch <= o.epochs(); epoch++) {
+            long e0 = System.nanoTime();
+            shuffle(data.windows, shuffle);
+            loss = epoch(spec);
+            Evaluator.Report r = null;
+            if (data.validationPredictions() > 0) {
+                r = Evaluator.evaluate(net.export(spec), data.raw, data.scoreFrom, bigram, o.topK());
+            }
+            boolean improved = r != null && (best == null || better(r.model(), best.model()));
+            if (r == null || improved) {
+                best = r;
+                bestEpoch = epoch;
+                bestWeights = snapshot();
+            }
+            out.printf(Locale.ROOT, "epoch %3d/%d  loss %.5f  %s  %.1f s%s%n", epoch, o.epochs(), loss,
+                    r == null ? "(no validation data)" : "val " + r.model().summary(),
+                    (System.nanoTime() - e0) / 1e9, improved ? "  *" : "");
+            out.flush();
+        }
+        if (bestEpoch != o.epochs()) {
+            restore(bestWeights);
+        }
+        RecurrentModel exported = net.export(spec);
+        Evaluator.Report validation = data.validationPredictions() > 0
+                ? Evaluator.evaluate(exported, data.raw, data.scoreFrom, bigram, o.topK()) : null;
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        ObjectNode training = trainingJson(raw, split, bestEpoch, loss, engine);
+        ObjectNode evaluation = evaluationJson(validation, split);
+        RecurrentModel result = RecurrentModel.create(spec.withProvenance(training, evaluation), net.layerWeights(),
+                net.headWeight(), net.headBias(), null);
+        return new Result(result, validation, bestEpoch, loss, data.windows.length, seconds);
+    }
+
+    private static boolean better(Metrics a, Metrics b) {
+        return a.lowerIsBetter() ? a.primary() < b.primary() : a.primary() > b.primary()
+                || (a.primary() == b.primary() && a.topK() > b.topK());
+    }
+
+    private double epoch(ModelSpec spec) {
+        int w = o.window();
+        int in = spec.inputSize();
+        int outSize = spec.outputSize();
+        long[] windows = data.windows;
+        double lossSum = 0;
+        long count = 0;
+        for (int b = 0; b < windows.length; b += o.batch()) {
+            int n = Math.min(o.batch(), windows.length - b);
+            float[] x = new float[n * w * in];
+            float[] y = new float[n * w * outSize];
+            for (int i = 0; i < n; i++) {
+                data.fill(windows[b + i], w, x, i * w * in, y, i * w * outSize);
+            }
+            try (NDManager sub = trainer.getManager().newSubManager()) {
+                NDArray xa = sub.create(x, new Shape(n, w, in));
+                NDArray ya = sub.create(y, new Shape(n, w, outSize));
+                try (GradientCollector gc = trainer.newGradientCollector()) {
+                    NDArray pred = trainer.forward(new NDList(xa)).singletonOrThrow();
+                    NDArray loss = data.task == Task.REGRESSION
+                            ? pred.sub(ya).square().mean()
+                            : pred.logSoftmax(-1).mul(ya).sum().neg().div((float) n * w);
+                    gc.backward(loss);
+                    lossSum += loss.getFloat() * n;
+                    count += n;
+                }
+                trainer.step();
+            }
+        }
+        return lossSum / count;
+    }
+
+    private Map<Parameter, float[]> snapshot() {
+        Map<Parameter, float[]> m = new HashMap<>();
+        for (Pair<String, Parameter> p : net.block().getParameters()) {
+            m.put(p.getValue(), p.getValue().getArray().toFloatArray());
+        }
+        return m;
+    }
+
+    private void restore(Map<Parameter, float[]> weights) {
+        if (weights == null) {
+            return;
+        }
+        for (Pair<String, Parameter> p : net.block().getParameters()) {
+            p.getValue().getArray().set(weights.get(p.getValue()));
+        }
+    }
+
+    /**
+     * DJL's own forward of the trained network over one whole series from a zero state (for parity checks):
+     * de-normalized forecasts (regression) or probabilities (classification), one row per event.
+     */
+    public float[][] djlForward(Series s) {
+        ModelSpec spec = data.spec(o);
+        int n = s.length();
+        int in = spec.inputSize();
+        float[] x = new float[n * in];
+        if (data.task == Task.REGRESSION) {
+            for (int t = 0; t < n; t++) {
+                spec.normalization().normalize(s.values()[t], 0, x, t * in);
+            }
+        } else {
+            for (int t = 0; t < n; t++) {
+                int id = data.vocabIndex.getOrDefault(s.events()[t], -1);
+                if (id < 0) {
+                    throw new DataException("event '" + s.events()[t] + "' not in the vocabulary");
+                }
+                x[t * in + id] = 1f;
+            }
+        }
+        try (NDManager sub = trainer.getManager().newSubManager()) {
+            NDArray out = net.block().forward(new ParameterStore(sub, false),
+                    new NDList(sub.create(x, new Shape(1, n, in))), false).singletonOrThrow();
+            if (data.task == Task.CLASSIFICATION) {
+                out = out.softmax(-1);
+            }
+            float[] flat = out.toFloatArray();
+            int m = spec.outputSize();
+            float[][] rows = new float[n][m];
+            for (int t = 0; t < n; t++) {
+                System.arraycopy(flat, t * m, rows[t], 0, m);
+                if (data.task == Task.REGRESSION) {
+                    spec.normalization().denormalize(rows[t], 0);
+                }
+            }
+            return rows;
+        }
+    }
+
+    private ObjectNode trainingJson(SeriesSet raw, Split split, int bestEpoch, double loss, Engine engine) {
+        ObjectNode t = JSON.createObjectNode();
+        t.put("framework", "DJL " + Engine.getDjlVersion() + " " + engine.getEngineName() + " " + engine.getVersion() + " (CPU)");
+        t.put("cell", o.cell().id());
+        t.put("hidden", o.hidden());
+        t.put("layers", o.layers());
+        t.put("task", raw.task().id());
+        t.put("window", o.window());
+        t.put("stride", o.stride());
+        t.put("epochs", o.epochs());
+        t.put("best_epoch", bestEpoch);
+        t.put("batch", o.batch());
+        t.put("lr", o.learningRate());
+        t.put("optimizer", "adam");
+        t.put("clip_gradient", o.clipGradient());
+        t.put("loss", data.task == Task.REGRESSION ? "mse (normalized)" : "softmax cross-entropy");
+        t.put("final_loss", Double.parseDouble(String.format(Locale.ROOT, "%.6g", loss)));
+        t.put("seed", o.seed());
+        t.put("split", split.id());
+        t.put("validation_fraction", o.validationFraction());
+        t.put("source", raw.source());
+        t.put("rows", raw.rows());
+        t.put("keys", raw.series().size());
+        if (raw.firstTs() != null) {
+            t.put("first_ts", raw.firstTs());
+            t.put("last_ts", raw.lastTs());
+        }
+        t.put("training_events", data.trainingEvents);
+        t.put("training_windows", data.windows.length);
+        t.put("skipped_short_keys", data.skippedShort);
+        return t;
+    }
+
+    private ObjectNode evaluationJson(Evaluator.Report r, Split split) {
+        ObjectNode e = JSON.createObjectNode();
+        e.put("data", "validation split (" + split.id() + ", " + o.validationFraction() + ")");
+        e.put("method", "exported model stepped event by event from a zero state over each key's history, "
+                + "scored on the held-out events");
+        if (r == null) {
+            e.putNull("model");
+            return e;
+        }
+        e.set("model", r.model().toJson());
+        ObjectNode b = r.baseline().toJson();
+        b.put("name", data.task == Task.REGRESSION ? "last value" : "most frequent next event after the current one");
+        e.set("baseline", b);
+        return e;
+    }
+
+    private static void shuffle(long[] a, Random r) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            long t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (trainer != null) {
+            trainer.close();
+        }
+        if (model != null) {
+            model.close();
+        }
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    /** The data as the trainer uses it: normalized features or event ids, the split, the windows. */
+    static final class Prepared {
+        Task task;
+        SeriesSet raw;
+        float[][][] x;
+        int[][] ids;
+        int[] trainEnd;
+        int[] scoreFrom;
+        long[] windows;
+        Normalization normalization;
+        List<String> vocabulary;
+        Map<String, Integer> vocabIndex = new HashMap<>();
+        long trainingEvents;
+        int skippedShort;
+
+        static Prepared of(SeriesSet raw, TrainingOptions o, Split split) {
+            Prepared p = new Prepared();
+            p.task = raw.task();
+            p.raw = raw;
+            int keys = raw.series().size();
+            p.trainEnd = new int[keys];
+            p.scoreFrom = new int[keys];
+            double f = o.validationFraction();
+            if (split == Split.TAIL) {
+                for (int s = 0; s < keys; s++) {
+                    int n = raw.series().get(s).length();
+                    int hold = (int) Math.round(n * f);
+                    p.trainEnd[s] = n - hold;
+                    p.scoreFrom[s] = hold == 0 ? n : n - hold;
+                }
+            } else {
+                int val = (int) Math.round(keys * f);
+                if (f > 0) {
+                    val = Math.max(1, val);
+                }
+                if (val >= keys) {
+                    throw new DataException("--split keys holds out " + val + " of " + keys + " sequence(s): "
+                            + "at least one must remain for training (lower --validation-fraction or use --split tail)");
+                }
+                for (int s = 0; s < keys; s++) {
+                    int n = raw.series().get(s).length();
+                    boolean validation = s >= keys - val;
+                    p.trainEnd[s] = validation ? 0 : n;
+                    p.scoreFrom[s] = validation ? 1 : n;
+                }
+            }
+            int w = o.window();
+            List<Long> windows = new ArrayList<>();
+            List<String> shortKeys = new ArrayList<>();
+            for (int s = 0; s < keys; s++) {
+                int e = p.trainEnd[s];
+                if (e == 0) {
+                    continue;
+                }
+                if (e < w + 1) {
+                    shortKeys.add(raw.series().get(s).key() + " (" + e + ")");
+                    continue;
+                }
+                p.trainingEvents += e;
+                for (int start = 0; start + w + 1 <= e; start += o.stride()) {
+                    windows.add(((long) s << 32) | start);
+                }
+            }
+            if (!shortKeys.isEmpty() && !o.skipShort()) {
+                throw new DataException(shortKeys.size() + " key(s) have fewer training events than --window + 1 = " + (w + 1)
+                        + " (a window of " + w + " inputs plus the event to predict): "
+                        + shortKeys.subList(0, Math.min(5, shortKeys.size())) + (shortKeys.size() > 5 ? " ..." : "")
+                        + "; lower --window, or pass --skip-short to train without them");
+            }
+            p.skippedShort = shortKeys.size();
+            if (windows.isEmpty()) {
+                throw new DataException("no training windows: every key is shorter than --window + 1 = " + (w + 1) + " events");
+            }
+            p.windows = windows.stream().mapToLong(Long::longValue).toArray();
+            if (p.task == Task.REGRESSION) {
+                p.normalization = normalization(raw, p.trainEnd);
+                p.x = new float[keys][][];
+                int nf = raw.featureCount();
+                for (int s = 0; s < keys; s++) {
+                    float[][] v = raw.series().get(s).values();
+                    p.x[s] = new float[v.length][nf];
+                    for (int t = 0; t < v.length; t++) {
+                        p.normalization.normalize(v[t], 0, p.x[s][t], 0);
+                    }
+                }
+            } else {
+                p.vocabulary = vocabulary(raw);
+                for (int i = 0; i < p.vocabulary.size(); i++) {
+                    p.vocabIndex.put(p.vocabulary.get(i), i);
+                }
+                if (p.vocabulary.size() < 2) {
+                    throw new DataException("classification needs at least 2 distinct events, found " + p.vocabulary);
+                }
+                p.ids = new int[keys][];
+                for (int s = 0; s < keys; s++) {
+                    String[] ev = raw.series().get(s).events();
+                    p.ids[s] = new int[ev.length];
+                    for (int t = 0; t < ev.length; t++) {
+                        p.ids[s][t] = p.vocabIndex.get(ev[t]);
+                    }
+                }
+            }
+            return p;
+        }
+
+        ModelSpec spec(TrainingOptions o) {
+            if (task == Task.REGRESSION) {
+                int f = raw.featureCount();
+                return ModelSpec.of(o.cell(), f, o.hidden(), o.layers(), Task.REGRESSION, f)
+                        .withName(o.name(), o.version())
+                        .withFeatureNames(raw.featureNames())
+                        .withNormalization(normalization, null);
+            }
+            int v = vocabulary.size();
+            return ModelSpec.of(o.cell(), v, o.hidden(), o.layers(), Task.CLASSIFICATION, v)
+                    .withName(o.name(), o.version())
+                    .withVocabulary(vocabulary, false);
+        }
+
+        long validationPredictions() {
+            long n = 0;
+            for (int s = 0; s < scoreFrom.length; s++) {
+                n += Math.max(0, raw.series().get(s).length() - Math.max(1, scoreFrom[s]));
+            }
+            return n;
+        }
+
+        /** Writes one window's inputs and next-event targets. */
+        void fill(long window, int w, float[] x, int xOff, float[] y, int yOff) {
+            int s = (int) (window >>> 32);
+            int start = (int) window;
+            if (task == Task.REGRESSION) {
+                float[][] v = this.x[s];
+                int f = v[0].length;
+                for (int t = 0; t < w; t++) {
+                    System.arraycopy(v[start + t], 0, x, xOff + t * f, f);
+                    System.arraycopy(v[start + t + 1], 0, y, yOff + t * f, f);
+                }
+            } else {
+                int[] e = ids[s];
+                int vocab = vocabulary.size();
+                for (int t = 0; t < w; t++) {
+                    x[xOff + t * vocab + e[start + t]] = 1f;
+                    y[yOff + t * vocab + e[start + t + 1]] = 1f;
+                }
+            }
+        }
+
+        Evaluator.BigramBaseline bigram() {
+            List<String[]> seqs = new ArrayList<>();
+            for (int s = 0; s < trainEnd.length; s++) {
+                if (trainEnd[s] > 0) {
+                    seqs.add(Arrays.copyOf(raw.series().get(s).events(), trainEnd[s]));
+                }
+            }
+            return new Evaluator.BigramBaseline(seqs);
+        }
+
+        private static Normalization normalization(SeriesSet raw, int[] trainEnd) {
+            int f = raw.featureCount();
+            double[] sum = new double[f];
+            double[] sq = new double[f];
+            long n = 0;
+            for (int s = 0; s < trainEnd.length; s++) {
+                float[][] v = raw.series().get(s).values();
+                for (int t = 0; t < trainEnd[s]; t++) {
+                    for (int i = 0; i < f; i++) {
+                        sum[i] += v[t][i];
+                    }
+                    n++;
+                }
+            }
+            float[] mean = new float[f];
+            float[] std = new float[f];
+            for (int i = 0; i < f; i++) {
+                mean[i] = (float) (sum[i] / n);
+            }
+            for (int s = 0; s < trainEnd.length; s++) {
+                float[][] v = raw.series().get(s).values();
+                for (int t = 0; t < trainEnd[s]; t++) {
+                    for (int i = 0; i < f; i++) {
+                        double d = v[t][i] - mean[i];
+                        sq[i] += d * d;
+                    }
+                }
+            }
+            for (int i = 0; i < f; i++) {
+                double sd = Math.sqrt(sq[i] / n);
+                // A constant feature would divide by zero: leave it unscaled.
+                std[i] = sd > 1e-6 * Math.max(1.0, Math.abs(mean[i])) ? (float) sd : 1f;
+            }
+            return new Normalization(mean, std);
+        }
+
+        /** Every event of the data, in numeric order when all are integers, else in lexicographic order. */
+        static List<String> vocabulary(SeriesSet raw) {
+            LinkedHashSet<String> set = new LinkedHashSet<>();
+            for (Series s : raw.series()) {
+                set.addAll(Arrays.asList(s.events()));
+            }
+            List<String> v = new ArrayList<>(set);
+            boolean numeric = v.stream().allMatch(e -> e.matches("-?\\d{1,18}"));
+            if (numeric) {
+                v.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
+            } else {
+                v.sort(null);
+            }
+            return v;
+        }
+    }
+
+    /** The layer weights of the network in its current state (for tests). */
+    List<LayerWeights> currentLayerWeights() {
+        return net.layerWeights();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.seqpredict.train;
+
+import dev.seqpredict.model.CellType;
+import dev.seqpredict.model.Task;
+
+/**
+ * Hyper-parameters of one training run. {@code task} null takes the data's; {@code split} null means
+ * {@link Split#TAIL} for keyed streams (CSV, Kafka) and {@link Split#KEYS} for sessions.
+ */
+public record TrainingOptions(
+        CellType cell,
+        int hidden,
+        int layers,
+        int window,
+        int stride,
+        int epochs,
+        int batch,
+        float learningRate,
+        long seed,
+        Task task,
+        double validationFraction,
+        Split split,
+        boolean skipShort,
+        int topK,
+        float clipGradient,
+        String name,
+        String version) {
+
+    public static TrainingOptions defaults() {
+        return new TrainingOptions(CellType.LSTM, 32, 1, 20, 1, 20, 32, 0.01f, 42L, null, 0.2, null, false, 9, 1.0f,
+                "model", "1");
+    }
+
+    public TrainingOptions {
+        require(hidden >= 1 && hidden <= 4096, "--hidden must be in 1..4096, got " + hidden);
+        require(layers >= 1 && layers <= 8, "--layers must be in 1..8, got " + layers);
+        require(window >= 1, "--window must be ≥ 1, got " + window);
+        require(stride >= 1, "--stride must be ≥ 1, got " + stride);
+        require(epochs >= 1, "--epochs must be ≥ 1, got " + epochs);
+        require(batch >= 1, "--batch must be ≥ 1, got " + batch);
+        require(learningRate > 0 && Float.isFinite(learningRate), "--lr must be > 0, got " + learningRate);
+        require(validationFraction >= 0 && validationFraction < 1,
+                "--validation-fraction must be in [0, 1), got " + validationFraction);
+        require(topK >= 1, "--top-k must be ≥ 1, got " + topK);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public TrainingOptions with(CellType c, int h, int l) {
+        return new TrainingOptions(c, h, l, window, stride, epochs, batch, learningRate, seed, task, validationFraction,
+                split, skipShort, topK, clipGradient, name, version);
+    }
+
+    public TrainingOptions withSchedule(int w, int e, int b, float lr) {
+        return new TrainingOptions(cell, hidden, layers, w, stride, e, b, lr, seed, task, validationFraction,
+                split, skipShort, topK, clipGradient, name, version);
+    }
+
+    public TrainingOptions withSeed(long s) {
+        return new TrainingOptions(cell, hidden, layers, window, stride, epochs, batch, learningRate, s, task,
+                validationFraction, split, skipShort, topK, clipGradient, name, version);
+    }
+
+    public TrainingOptions withSplit(Split sp, double fraction) {
+        return new TrainingOptions(cell, hidden, layers, window, stride, epochs, batch, learningRate, seed, task,
+                fraction, sp, skipShort, topK, clipGradient, name, version);
+    }
+}
