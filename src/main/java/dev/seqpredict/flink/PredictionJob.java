@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -62,8 +63,16 @@ public final class PredictionJob {
 
     /** Builds the dataflow on {@code env}: sources → {@link #pipeline} → sinks. */
     public void build(StreamExecutionEnvironment env) {
-        DataStream<EventRecord> in = env.fromSource(events, WatermarkStrategy.noWatermarks(), "events")
-                .uid("events-source");
+        build(env, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #build(StreamExecutionEnvironment)}, with {@code beforeKeyBy} applied to the events stream
+     * between the source and the keyBy (tests use it to inject a failure).
+     */
+    public void build(StreamExecutionEnvironment env, UnaryOperator<DataStream<EventRecord>> beforeKeyBy) {
+        DataStream<EventRecord> in = beforeKeyBy.apply(
+                env.fromSource(events, WatermarkStrategy.noWatermarks(), "events").uid("events-source"));
         DataStream<ModelRecord> modelStream = env.fromSource(models, WatermarkStrategy.noWatermarks(), "models")
                 .uid("models-source").setParallelism(1);
         SingleOutputStreamOperator<PredictionRecord> out = pipeline(in, modelStream, settings, flink.stateTtlMs(), flink.holdMs());
