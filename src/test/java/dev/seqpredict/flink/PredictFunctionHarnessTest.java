@@ -26,11 +26,15 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link PredictFunction} in Flink's keyed broadcast operator, driven by the operator test harness. */
 class PredictFunctionHarnessTest {
@@ -63,10 +67,16 @@ class PredictFunctionHarnessTest {
 
     private KeyedBroadcastOperatorTestHarness<String, EventRecord, ModelRecord, PredictionRecord> harness(
             PredictorConfig config, OperatorSubtaskState restore) throws Exception {
+        return harness(config, restore, "hashmap");
+    }
+
+    private KeyedBroadcastOperatorTestHarness<String, EventRecord, ModelRecord, PredictionRecord> harness(
+            PredictorConfig config, OperatorSubtaskState restore, String backend) throws Exception {
         PredictFunction f = new PredictFunction(settings(config), 0, 0);
         var h = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(f, List.of(PredictFunction.MODELS)), new ByKey(), Types.STRING, 1, 1, 0);
         open.add(h);
+        h.setStateBackend(backend.equals("rocksdb") ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend());
         h.setup();
         if (restore != null) {
             h.initializeState(restore);
@@ -321,14 +331,15 @@ class PredictFunctionHarnessTest {
         assertThat(deadLetters(h)).singleElement().satisfies(d -> assertThat(d.reason).isEqualTo("no_model"));
     }
 
-    @Test
-    void stateAndModelsSurviveSnapshotAndRestore() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void stateAndModelsSurviveSnapshotAndRestore(String backend) throws Exception {
         PredictorConfig config = PredictorConfig.DEFAULTS.withSwapPolicy(SwapPolicy.REWARM).withRewarmWindow(4);
         float[][] a = sequence(8, 20);
         float[][] b = sequence(9, 20);
 
         // uninterrupted
-        var straight = harness(config, null);
+        var straight = harness(config, null, backend);
         publish(straight, v1);
         for (int i = 0; i < 20; i++) {
             if (i == 12) {
@@ -340,7 +351,7 @@ class PredictFunctionHarnessTest {
         List<String> expected = drain(straight).stream().map(PredictionRecord::toString).toList();
 
         // interrupted after 10 events per key: snapshot, throw the operator away, restore into a new one
-        var first = harness(config, null);
+        var first = harness(config, null, backend);
         publish(first, v1);
         for (int i = 0; i < 10; i++) {
             first.processElement(event("a", i, a[i]), 0);
@@ -351,7 +362,7 @@ class PredictFunctionHarnessTest {
         first.close();
         open.remove(first);
 
-        var second = harness(config, snapshot);
+        var second = harness(config, snapshot, backend);
         // no model is re-published: it must come back from the broadcast state
         for (int i = 10; i < 20; i++) {
             if (i == 12) {
