@@ -39,6 +39,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The whole job on a Flink MiniCluster against a real in-process Kafka broker: exactly-once Kafka
@@ -78,7 +80,12 @@ class PredictionJobEndToEndTest {
     }
 
     private static FlinkSettings flink(String id) {
+        return flink(id, "hashmap");
+    }
+
+    private static FlinkSettings flink(String id, String backend) {
         Properties p = new Properties();
+        p.setProperty("state.backend.type", backend);
         p.setProperty(FlinkSettings.PARALLELISM, "2");
         p.setProperty(FlinkSettings.CHECKPOINT_INTERVAL, "500");
         p.setProperty(FlinkSettings.RESTART_ATTEMPTS, "3");
@@ -245,11 +252,13 @@ class PredictionJobEndToEndTest {
         }
     }
 
-    @Test
+    @ParameterizedTest
+    @ValueSource(strings = {"hashmap", "rocksdb"})
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
-    void afterAFailureAndRecoveryTheCommittedOutputIsTheSameAsWithout() throws Exception {
-        Topics t = Topics.create("fail");
-        FlinkSettings f = flink("fail");
+    void afterAFailureAndRecoveryTheCommittedOutputIsTheSameAsWithout(String backend) throws Exception {
+        Topics t = Topics.create("fail-" + backend);
+        FlinkSettings f = flink("fail-" + backend, backend);
+        assertThat(f.toConfiguration().toMap()).containsEntry("state.backend.type", backend);
         publishModel(t.models, v1);
         List<In> first = stream(3, 0, 20);
         List<In> second = stream(4, 1000, 20);
