@@ -29,7 +29,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -51,8 +55,11 @@ class PredictionJobEndToEndTest {
     @RegisterExtension
     static final KafkaTestSupport KAFKA = new KafkaTestSupport();
 
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -231,6 +238,14 @@ class PredictionJobEndToEndTest {
         }
         assertThat(reasons).containsOnlyKeys("malformed", "wrong_arity", "wrong_type");
         assertThat(reasons.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(badIn.size());
+
+        // the dead-letter counter, by reason, summed over the subtasks
+        Map<String, Metric> counters = METRICS.findMetrics(job.getJobID(), PredictFunction.DLQ_METRIC);
+        for (String reason : List.of("malformed", "wrong_arity", "wrong_type", "no_model")) {
+            long n = counters.entrySet().stream().filter(e -> e.getKey().contains(".reason." + reason + "."))
+                    .mapToLong(e -> ((Counter) e.getValue()).getCount()).sum();
+            assertThat(n).as("%s for %s", PredictFunction.DLQ_METRIC, reason).isEqualTo((long) reasons.getOrDefault(reason, 0));
+        }
     }
 
     /** Throws once, on the n-th record it sees (counted over all subtasks of this JVM). */
