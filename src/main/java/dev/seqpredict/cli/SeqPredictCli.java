@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = SeqPredictCli.Version.class,
         description = "Recurrent networks (RNN, LSTM, GRU) stepped event by event on keyed streams.",
         subcommands = {
+                DemoCommand.class,
                 InspectCommand.class,
                 PredictCommand.class,
                 TrainCommand.class,

@@ -1,8 +1,8 @@
 package dev.seqpredict.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.seqpredict.model.Task;
+import dev.seqpredict.processor.Event;
+import dev.seqpredict.processor.EventParser;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,7 +29,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class KafkaSeriesReader {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KafkaSeriesReader.class);
+
 
     /** What to read. {@code lastN}, {@code fromMs}, {@code toMs} may be null; {@code task} null infers it. */
     public record Request(String bootstrapServers, String topic, Long lastN, Long fromMs, Long toMs, Task task,
@@ -135,57 +136,57 @@ public final class KafkaSeriesReader {
         Map<String, SeriesReaders.Builder> byKey = new LinkedHashMap<>();
         byTime.forEach(rec -> {
             if (rec.key() == null) {
-                throw new DataException(where(rec) + "has no key (records must be keyed by entity id)");
+                return; // rejected below as missing_key
             }
             byKey.computeIfAbsent(rec.key(), SeriesReaders.Builder::new);
         });
         Task task = r.task();
         int features = -1;
+        // The events topic carries whatever producers sent: records the streaming jobs would reject are
+        // skipped here too (same parser, same rules), counted, and reported, never trained on.
+        EventParser parser = new EventParser();
+        Map<String, Integer> skipped = new java.util.TreeMap<>();
         List<ConsumerRecord<String, String>> inOrder = new ArrayList<>(records);
         inOrder.sort(Comparator.comparingInt(ConsumerRecord<String, String>::partition)
                 .thenComparingLong(ConsumerRecord::offset));
         for (ConsumerRecord<String, String> rec : inOrder) {
-            JsonNode v;
-            try {
-                v = rec.value() == null ? null : JSON.readTree(rec.value());
-            } catch (Exception e) {
-                throw new DataException(where(rec) + "value is not JSON: " + e.getMessage());
+            EventParser.Result parsed = parser.parse(rec.key(),
+                    rec.value() == null ? null : rec.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (!parsed.ok()) {
+                skipped.merge(parsed.rejection().reason().id(), 1, Integer::sum);
+                continue;
             }
-            if (v == null || !v.isObject()) {
-                throw new DataException(where(rec) + "value must be a JSON object {\"ts\":..,\"values\":[..]} or {\"ts\":..,\"event\":..}");
-            }
+            Event e = parsed.event();
             if (task == null) {
-                task = v.has("event") ? Task.CLASSIFICATION : Task.REGRESSION;
+                task = e.isLogEvent() ? Task.CLASSIFICATION : Task.REGRESSION;
+            }
+            if ((task == Task.CLASSIFICATION) != e.isLogEvent()) {
+                skipped.merge("wrong_kind", 1, Integer::sum);
+                continue;
+            }
+            if (task == Task.REGRESSION) {
+                if (features < 0) {
+                    features = e.values().length;
+                } else if (e.values().length != features) {
+                    skipped.merge("wrong_arity", 1, Integer::sum);
+                    continue;
+                }
             }
             SeriesReaders.Builder b = byKey.get(rec.key());
-            JsonNode ts = v.get("ts");
-            b.ts.add(ts == null || ts.isNull() ? Long.toString(rec.timestamp()) : ts.asText());
+            b.ts.add(Long.toString(e.ts()));
             if (task == Task.CLASSIFICATION) {
-                JsonNode e = v.get("event");
-                if (e == null || e.isNull() || e.asText().isBlank() || e.isContainerNode()) {
-                    throw new DataException(where(rec) + "has no \"event\" (classification records are {\"ts\":..,\"event\":..})");
-                }
-                b.events.add(e.asText().trim());
+                b.events.add(e.event().trim());
             } else {
-                JsonNode vals = v.get("values");
-                if (vals == null || !vals.isArray() || vals.isEmpty()) {
-                    throw new DataException(where(rec) + "has no \"values\" array (regression records are {\"ts\":..,\"values\":[..]})");
-                }
-                if (features < 0) {
-                    features = vals.size();
-                } else if (vals.size() != features) {
-                    throw new DataException(where(rec) + "has " + vals.size() + " values, earlier records have " + features);
-                }
-                float[] x = new float[features];
-                for (int i = 0; i < features; i++) {
-                    JsonNode n = vals.get(i);
-                    if (!n.isNumber() || !Float.isFinite(n.floatValue())) {
-                        throw new DataException(where(rec) + "values[" + i + "] is not a finite number: " + n);
-                    }
-                    x[i] = n.floatValue();
-                }
-                b.values.add(x);
+                b.values.add(e.values());
             }
+        }
+        if (!skipped.isEmpty()) {
+            LOG.warn("skipped {} invalid record(s) of topic {} by reason: {}",
+                    skipped.values().stream().mapToInt(Integer::intValue).sum(), r.topic(), skipped);
+        }
+        byKey.values().removeIf(builder -> builder.ts.isEmpty());
+        if (byKey.isEmpty()) {
+            throw new DataException("topic '" + r.topic() + "' has no valid records in the requested range (skipped: " + skipped + ")");
         }
         List<String> names = new ArrayList<>();
         for (int i = 0; i < features; i++) {

@@ -28,7 +28,7 @@ class KafkaSeriesReaderTest {
                 rec(1, 0, 20, "b", "{\"ts\":20,\"values\":[1.5,2]}"),
                 rec(0, 0, 10, "a", "{\"ts\":10,\"values\":[1,2]}"),
                 rec(0, 1, 30, "a", "{\"ts\":30,\"values\":[3,4]}"),
-                rec(1, 1, 40, "b", "{\"values\":[5,6]}")), REQUEST);
+                rec(1, 1, 40, "b", "{\"ts\":40,\"values\":[5,6]}")), REQUEST);
         assertThat(s.task()).isEqualTo(Task.REGRESSION);
         assertThat(s.featureNames()).containsExactly("x0", "x1");
         assertThat(s.series()).extracting(Series::key).containsExactly("a", "b");
@@ -48,17 +48,23 @@ class KafkaSeriesReaderTest {
     }
 
     @Test
-    void badRecordsNameTheirOffset() {
-        assertThatThrownBy(() -> KafkaSeriesReader.toSeries(List.of(
-                rec(0, 0, 1, "a", "{\"values\":[1,2]}"),
-                rec(0, 7, 2, "a", "{\"values\":[1]}")), REQUEST))
-                .isInstanceOf(DataException.class).hasMessageContaining("partition 0 offset 7").hasMessageContaining("has 1 values");
-        assertThatThrownBy(() -> KafkaSeriesReader.toSeries(List.of(rec(2, 3, 1, null, "{\"values\":[1]}")), REQUEST))
-                .isInstanceOf(DataException.class).hasMessageContaining("has no key");
-        assertThatThrownBy(() -> KafkaSeriesReader.toSeries(List.of(rec(0, 0, 1, "a", "not json")), REQUEST))
-                .isInstanceOf(DataException.class).hasMessageContaining("not JSON");
-        assertThatThrownBy(() -> KafkaSeriesReader.toSeries(List.of(
-                rec(0, 0, 1, "a", "{\"event\":\"x\"}"), rec(0, 1, 2, "a", "{\"values\":[1]}")), REQUEST))
-                .isInstanceOf(DataException.class).hasMessageContaining("has no \"event\"");
+    void recordsTheJobsWouldRejectAreSkippedNotTrainedOn() {
+        SeriesSet s = KafkaSeriesReader.toSeries(List.of(
+                rec(0, 0, 1, "a", "{\"ts\":1,\"values\":[1,2]}"),
+                rec(0, 1, 2, "a", "{\"ts\":2,\"values\":[1]}"),            // wrong arity
+                rec(0, 2, 3, "a", "not json"),                                  // malformed
+                rec(0, 3, 4, null, "{\"ts\":4,\"values\":[1,2]}"),          // no key
+                rec(0, 4, 5, "a", "{\"ts\":5,\"values\":[\"3\",4]}"),     // wrong type
+                rec(0, 5, 6, "a", "{\"ts\":6,\"values\":[5,6]}")), REQUEST);
+        assertThat(s.series()).hasSize(1);
+        assertThat(s.series().get(0).values()).isDeepEqualTo(new float[][] {{1, 2}, {5, 6}});
+    }
+
+    @Test
+    void aTopicWithNothingValidIsAClearError() {
+        assertThatThrownBy(() -> KafkaSeriesReader.toSeries(List.of(rec(0, 0, 1, "a", "not json"),
+                rec(0, 1, 2, null, "{\"ts\":1,\"values\":[1]}")), REQUEST))
+                .isInstanceOf(DataException.class).hasMessageContaining("no valid records")
+                .hasMessageContaining("malformed=1").hasMessageContaining("missing_key=1");
     }
 }

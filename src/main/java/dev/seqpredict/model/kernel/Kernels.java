@@ -58,8 +58,10 @@ public final class Kernels {
         if (vector.isPresent()) {
             return vector.get();
         }
-        LOG.info("jdk.incubator.vector not present; using scalar kernels "
-                + "(start the JVM with --add-modules jdk.incubator.vector for the fast path)");
+        if (!vectorModulePresent()) {
+            LOG.info("jdk.incubator.vector not present; using scalar kernels "
+                    + "(start the JVM with --add-modules jdk.incubator.vector for the fast path)");
+        }
         return ScalarKernels.INSTANCE;
     }
 }

@@ -1,0 +1,30 @@
+package dev.seqpredict.cli;
+
+import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine;
+
+/** Reads durations the way people write them: 90s, 2m, 1h, 500ms (or ISO-8601 PT90S). */
+final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (v.startsWith("pt") || v.startsWith("p")) {
+                return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+            }
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            long n = Long.parseLong(v.substring(0, v.length() - 1));
+            return switch (v.charAt(v.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> throw new NumberFormatException();
+            };
+        } catch (RuntimeException e) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 90s, 2m, 1h)");
+        }
+    }
+}

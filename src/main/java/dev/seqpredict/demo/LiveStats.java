@@ -1,0 +1,204 @@
+package dev.seqpredict.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.seqpredict.processor.DeadLetter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * What the demo learns by reading the predictions and DLQ topics, as a user would: counts, keys, model
+ * versions, rolling error per version, anomalies, dead letters by reason, and the swaps. Also records the
+ * plotted keys' actual values against the forecasts made for them. Thread-safe.
+ */
+final class LiveStats {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ROLLING = 500;
+
+    /** Error statistics of one model version. */
+    static final class VersionStats {
+        final String version;
+        long predictions;
+        long anomalies;
+        long errors;
+        double errorSum;
+        long afterChange;
+        double afterChangeErrorSum;
+        final double[] ring = new double[ROLLING];
+        int ringFill;
+        int ringPos;
+        long firstSeenNanos;
+
+        VersionStats(String version) {
+            this.version = version;
+            this.firstSeenNanos = System.nanoTime();
+        }
+
+        double rollingMae() {
+            if (ringFill == 0) {
+                return Double.NaN;
+            }
+            double s = 0;
+            for (int i = 0; i < ringFill; i++) {
+                s += ring[i];
+            }
+            return s / ringFill;
+        }
+
+        double maeAfterChange() {
+            return afterChange == 0 ? Double.NaN : afterChangeErrorSum / afterChange;
+        }
+    }
+
+    /** A model version taking over, as the stream saw it. */
+    record Swap(String version, String from, long atNanos, double fromRollingMae) {
+    }
+
+    final AtomicLong produced = new AtomicLong();
+    final AtomicLong producedBad = new AtomicLong();
+    final AtomicLong predictions = new AtomicLong();
+    final AtomicLong dlq = new AtomicLong();
+    final AtomicLong anomalies = new AtomicLong();
+    final AtomicLong swappedKeys = new AtomicLong();
+    private final Set<String> keys = ConcurrentHashMap.newKeySet();
+    private final Map<String, VersionStats> versions = new LinkedHashMap<>();
+    private final Map<String, AtomicLong> dlqReasons = new ConcurrentHashMap<>();
+    private final List<Swap> swaps = new ArrayList<>();
+    private final Map<String, DemoPlot.Track> tracks = new LinkedHashMap<>();
+    private final Map<String, Double> actualByKeyTs = new ConcurrentHashMap<>();
+    private final Map<String, Double> lastForecast = new ConcurrentHashMap<>();
+    private final long regimeChangeTs;
+    private final List<String> retrainLog = new ArrayList<>();
+    private String currentVersion;
+
+    LiveStats(List<String> plotKeys, long regimeChangeTs) {
+        plotKeys.forEach(k -> tracks.put(k, new DemoPlot.Track(k)));
+        this.regimeChangeTs = regimeChangeTs;
+    }
+
+    boolean plotted(String key) {
+        return tracks.containsKey(key);
+    }
+
+    /** The producer tells the value it sent for a plotted key. */
+    void sent(String key, long ts, double value) {
+        actualByKeyTs.put(key + '@' + ts, value);
+    }
+
+    void prediction(String key, byte[] value) {
+        JsonNode p;
+        try {
+            p = JSON.readTree(value);
+        } catch (IOException e) {
+            return;
+        }
+        predictions.incrementAndGet();
+        keys.add(key);
+        String version = p.path("version").asText();
+        long ts = p.path("ts").asLong();
+        boolean anomaly = p.path("anomaly").asBoolean();
+        boolean swapped = p.path("swapped").asBoolean();
+        JsonNode err = p.get("error");
+        double error = err == null || err.isNull() ? Double.NaN : err.asDouble();
+        if (anomaly) {
+            anomalies.incrementAndGet();
+        }
+        synchronized (this) {
+            VersionStats v = versions.computeIfAbsent(version, VersionStats::new);
+            v.predictions++;
+            if (anomaly) {
+                v.anomalies++;
+            }
+            if (!Double.isNaN(error)) {
+                v.errors++;
+                v.errorSum += error;
+                v.ring[v.ringPos] = error;
+                v.ringPos = (v.ringPos + 1) % ROLLING;
+                v.ringFill = Math.min(v.ringFill + 1, ROLLING);
+                if (ts >= regimeChangeTs) {
+                    v.afterChange++;
+                    v.afterChangeErrorSum += error;
+                }
+            }
+            if (swapped) {
+                swappedKeys.incrementAndGet();
+            }
+            if (currentVersion == null) {
+                currentVersion = version;
+            } else if (!currentVersion.equals(version) && swaps.stream().noneMatch(s -> s.version.equals(version))) {
+                VersionStats from = versions.get(currentVersion);
+                swaps.add(new Swap(version, currentVersion, System.nanoTime(), from == null ? Double.NaN : from.rollingMae()));
+                currentVersion = version;
+            }
+            DemoPlot.Track track = tracks.get(key);
+            if (track != null) {
+                Double actual = actualByKeyTs.remove(key + '@' + ts);
+                Double forecastForThis = lastForecast.get(key);
+                JsonNode pred = p.path("prediction");
+                if (pred.isArray() && !pred.isEmpty()) {
+                    lastForecast.put(key, pred.get(0).asDouble());
+                }
+                if (actual != null) {
+                    track.add(track.size(), actual, forecastForThis == null ? Double.NaN : forecastForThis, anomaly,
+                            swapped ? version : null);
+                }
+            }
+        }
+    }
+
+    void deadLetter(Iterable<Header> headers) {
+        dlq.incrementAndGet();
+        for (Header h : headers) {
+            if (h.key().equals(DeadLetter.REASON)) {
+                dlqReasons.computeIfAbsent(new String(h.value(), StandardCharsets.UTF_8), r -> new AtomicLong()).incrementAndGet();
+            }
+        }
+    }
+
+    synchronized void retrained(String line) {
+        retrainLog.add(line);
+    }
+
+    synchronized List<String> retrainLog() {
+        return List.copyOf(retrainLog);
+    }
+
+    int keyCount() {
+        return keys.size();
+    }
+
+    Set<String> keys() {
+        return Set.copyOf(keys);
+    }
+
+    synchronized Map<String, VersionStats> versions() {
+        return new LinkedHashMap<>(versions);
+    }
+
+    synchronized List<Swap> swaps() {
+        return List.copyOf(swaps);
+    }
+
+    synchronized String currentVersion() {
+        return currentVersion;
+    }
+
+    Map<String, Long> dlqByReason() {
+        Map<String, Long> m = new TreeMap<>();
+        dlqReasons.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
+    List<DemoPlot.Track> tracks() {
+        return List.copyOf(tracks.values());
+    }
+}

@@ -1,0 +1,180 @@
+package dev.seqpredict.kstreams;
+
+import dev.seqpredict.metrics.StreamMetrics;
+import dev.seqpredict.processor.DeadLetter;
+import dev.seqpredict.processor.Event;
+import dev.seqpredict.processor.EventParser;
+import dev.seqpredict.processor.JobSettings;
+import dev.seqpredict.processor.KeyState;
+import dev.seqpredict.processor.KeyedPredictor;
+import dev.seqpredict.processor.ModelRegistry;
+import dev.seqpredict.processor.Outcome;
+import dev.seqpredict.processor.Prediction;
+import dev.seqpredict.processor.PredictionJson;
+import dev.seqpredict.processor.Rejection;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-event step: parse, select the model, run {@link KeyedPredictor#process} against the key's
+ * stored {@link KeyState}, then either store the new state and forward the prediction to the
+ * predictions sink, or forward the original record (same key and value bytes, plus the
+ * {@link DeadLetter} headers) to the DLQ sink with the key's state untouched.
+ *
+ * <p>The models it serves live in a transient {@link ModelRegistry}, rebuilt from the global model
+ * store whenever the {@link ModelCatalog} generation moved: artifacts whose bytes changed (by SHA-256)
+ * are offered again, names gone from the store are withdrawn. A swap reaches each key lazily, on its
+ * next event (the predictor applies the swap policy then).
+ */
+final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+    private static final Logger LOG = LoggerFactory.getLogger(PredictProcessor.class);
+
+    private final JobSettings settings;
+    private final ModelRegistry.ArtifactVerifier verifier;
+    private final ModelCatalog catalog;
+    private final StreamMetrics metrics;
+    private final EventParser parser;
+    private final KeyedPredictor predictor;
+
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<String, KeyState> states;
+    private KeyValueStore<String, byte[]> modelStore;
+    private ModelRegistry registry;
+    private final Map<String, Long> loadedDigests = new HashMap<>();
+    private long seenGeneration = -1;
+
+    PredictProcessor(JobSettings settings, ModelRegistry.ArtifactVerifier verifier, ModelCatalog catalog, StreamMetrics metrics) {
+        this.settings = settings;
+        this.verifier = verifier;
+        this.catalog = catalog;
+        this.metrics = metrics;
+        this.parser = new EventParser(settings.maxEventBytes());
+        this.predictor = new KeyedPredictor(settings.predictor());
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.states = context.getStateStore(PredictionTopology.STATE_STORE);
+        this.modelStore = context.getStateStore(PredictionTopology.MODEL_STORE);
+        this.registry = settings.newRegistry(verifier);
+        syncModels();
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        metrics.eventIn();
+        syncModels();
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        EventParser.Result parsed = parser.parse(key, record.value());
+        if (!parsed.ok()) {
+            deadLetter(record, parsed.rejection());
+            return;
+        }
+        Event event = parsed.event();
+        KeyState state = states.get(key);
+        long t0 = System.nanoTime();
+        Outcome outcome = predictor.process(state, event, registry.select(event));
+        long stepNanos = System.nanoTime() - t0;
+        if (outcome instanceof Outcome.Predicted p) {
+            states.put(key, p.state());
+            Prediction prediction = p.prediction();
+            if (state == null) {
+                metrics.keyCreated();
+            }
+            metrics.predicted(prediction, p.state(), stepNanos);
+            context.forward(new Record<>(record.key(), PredictionJson.toBytes(prediction), record.timestamp(), new RecordHeaders()),
+                    PredictionTopology.PREDICTIONS_SINK);
+        } else {
+            deadLetter(record, ((Outcome.Rejected) outcome).rejection());
+        }
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, Rejection rejection) {
+        metrics.deadLetter(rejection.reason());
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        Headers headers = deadLetterHeaders(record.headers(), rejection.reason().id(), rejection.detail(),
+                meta == null ? null : meta.topic(), meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset());
+        context.forward(record.withHeaders(headers), PredictionTopology.DLQ_SINK);
+    }
+
+    /** The original headers (minus any earlier seqpredict.* ones) plus the {@link DeadLetter} headers. */
+    static Headers deadLetterHeaders(Headers original, String reason, String detail, String topic, int partition, long offset) {
+        RecordHeaders h = new RecordHeaders();
+        if (original != null) {
+            original.forEach(x -> {
+                if (!x.key().startsWith("seqpredict.")) {
+                    h.add(x);
+                }
+            });
+        }
+        h.add(DeadLetter.REASON, reason.getBytes(StandardCharsets.UTF_8));
+        h.add(DeadLetter.DETAIL, DeadLetter.detailBytes(detail));
+        if (topic != null) {
+            h.add(DeadLetter.SOURCE_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
+            h.add(DeadLetter.SOURCE_PARTITION, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
+            h.add(DeadLetter.SOURCE_OFFSET, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
+        }
+        return h;
+    }
+
+    /** Brings the registry in line with the global model store when the catalog says it changed. */
+    private void syncModels() {
+        long generation = catalog.generation();
+        if (generation == seenGeneration) {
+            return;
+        }
+        seenGeneration = generation; // read before the store: a later change bumps it again
+        Set<String> present = new HashSet<>();
+        try (KeyValueIterator<String, byte[]> it = modelStore.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                present.add(kv.key);
+                long digest = digest(kv.value);
+                Long loaded = loadedDigests.get(kv.key);
+                if (loaded == null || loaded != digest) {
+                    loadedDigests.put(kv.key, digest);
+                    ModelRegistry.Update u = registry.offer(kv.key, kv.value);
+                    if (u instanceof ModelRegistry.Update.Rejected r) {
+                        // only reachable if the store holds bytes the global processor did not validate
+                        LOG.warn("model '{}' in the model store rejected ({}): {}", kv.key, r.reason(), r.detail());
+                    } else if (u instanceof ModelRegistry.Update.Accepted a) {
+                        LOG.info("task {} serves model '{}' v{}", context.taskId(), kv.key, a.model().version());
+                    }
+                }
+            }
+        }
+        for (var it = loadedDigests.keySet().iterator(); it.hasNext(); ) {
+            String name = it.next();
+            if (!present.contains(name)) {
+                it.remove();
+                registry.offer(name, null);
+                LOG.info("task {} no longer serves model '{}'", context.taskId(), name);
+            }
+        }
+    }
+
+    private static long digest(byte[] bytes) {
+        try {
+            return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(bytes)).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

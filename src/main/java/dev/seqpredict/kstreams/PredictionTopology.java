@@ -1,0 +1,61 @@
+package dev.seqpredict.kstreams;
+
+import dev.seqpredict.metrics.StreamMetrics;
+import dev.seqpredict.processor.JobSettings;
+import dev.seqpredict.processor.ModelRegistry;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The Kafka Streams topology, built by {@link #build} alone (configuration lives in
+ * {@link PredictionApp}):
+ * <pre>
+ *   events (byte[] key, byte[] value)
+ *     └─ predict ── PredictProcessor, state store "seqpredict-key-state"
+ *          │         (persistent RocksDB, changelogged; String → KeyState via KeyStateCodec)
+ *          ├─ predictions  key = entity id, value = PredictionJson
+ *          └─ DLQ          original key/value bytes + seqpredict.* headers
+ *
+ *   models (compacted; String name → artifact bytes)
+ *     └─ global store "seqpredict-models" ── ModelStoreProcessor (validates; stores only accepted bytes)
+ * </pre>
+ */
+public final class PredictionTopology {
+    public static final String STATE_STORE = "seqpredict-key-state";
+    public static final String MODEL_STORE = "seqpredict-models";
+    static final String EVENTS_SOURCE = "events-source";
+    static final String MODELS_SOURCE = "models-source";
+    static final String MODELS_PROCESSOR = "models-update";
+    static final String PREDICT = "predict";
+    static final String PREDICTIONS_SINK = "predictions-sink";
+    static final String DLQ_SINK = "dlq-sink";
+
+    private PredictionTopology() {
+    }
+
+    public static Topology build(JobSettings settings, StreamMetrics metrics) {
+        return build(settings, metrics, ModelRegistry.ArtifactVerifier.ACCEPT_ALL);
+    }
+
+    public static Topology build(JobSettings settings, StreamMetrics metrics, ModelRegistry.ArtifactVerifier verifier) {
+        ModelCatalog catalog = new ModelCatalog();
+        Topology t = new Topology();
+        t.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MODEL_STORE), Serdes.String(), Serdes.ByteArray())
+                        .withLoggingDisabled(), // a global store's changelog is its source topic
+                MODELS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), settings.modelsTopic(),
+                MODELS_PROCESSOR, () -> new ModelStoreProcessor(settings, verifier, catalog, metrics));
+
+        t.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), settings.eventsTopic());
+        t.addProcessor(PREDICT, () -> new PredictProcessor(settings, verifier, catalog, metrics), EVENTS_SOURCE);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new KeyStateSerde()),
+                PREDICT);
+        t.addSink(PREDICTIONS_SINK, settings.predictionsTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PREDICT);
+        t.addSink(DLQ_SINK, settings.deadLetterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PREDICT);
+        return t;
+    }
+}
