@@ -78,4 +78,15 @@ class FlinkSettingsTest {
         assertThat(s.predictor().swapPolicy()).isEqualTo(SwapPolicy.KEEP);
         assertThat(FlinkSettings.fromProperties(p).parallelism()).isEqualTo(3);
     }
+
+    @Test
+    void theExamplePropertiesFileIsValid() throws Exception {
+        Properties p = PredictionJob.readArgs(new String[] {"examples/flink-job.properties"});
+        JobSettings s = JobSettings.fromProperties(p);
+        FlinkSettings f = FlinkSettings.fromProperties(p);
+        assertThat(s.eventsTopic()).isEqualTo("events");
+        assertThat(f.stateTtlMs()).isEqualTo(604_800_000L);
+        assertThat(f.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
+        assertThat(f.toConfiguration().toMap()).containsEntry("state.backend.type", "hashmap");
+    }
 }
