@@ -143,6 +143,11 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         if (!registryLoaded) {
             loadRegistry(ctx.getBroadcastState(MODELS).immutableEntries());
         }
+        EventParser.Result parsed = parser.parse(record.key, record.value);
+        if (!parsed.ok()) { // never held: a record that is not an event does not touch the key's state
+            deadLetter(record, parsed.rejection(), ctx);
+            return;
+        }
         long[] info = holdInfo.value();
         if (info != null) { // this key has events waiting for the first model
             if (everHadModel) {
@@ -163,7 +168,7 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
             ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + HOLD_POLL_MS);
             return;
         }
-        predict(record, ctx, out);
+        predict(record, parsed, ctx, out);
     }
 
     @Override
@@ -187,15 +192,15 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         Iterable<EventRecord> events = held.get();
         if (events != null) {
             for (EventRecord r : events) {
-                predict(r, ctx, out);
+                predict(r, parser.parse(r.key, r.value), ctx, out);
             }
         }
         held.clear();
         holdInfo.clear();
     }
 
-    private void predict(EventRecord record, ReadOnlyContext ctx, Collector<PredictionRecord> out) throws Exception {
-        EventParser.Result parsed = parser.parse(record.key, record.value);
+    private void predict(EventRecord record, EventParser.Result parsed, ReadOnlyContext ctx,
+                         Collector<PredictionRecord> out) throws Exception {
         if (!parsed.ok()) {
             deadLetter(record, parsed.rejection(), ctx);
             return;

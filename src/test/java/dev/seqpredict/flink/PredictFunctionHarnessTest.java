@@ -426,6 +426,8 @@ class PredictFunctionHarnessTest {
             h.processElement(event("a", i, a[i]), 0);
         }
         h.processElement(event("c", 0, c[0]), 0);
+        h.processElement(raw("c", "[1,2]"), 0); // not an event: dead-lettered at once, never held
+        assertThat(deadLetters(h)).singleElement().satisfies(d -> assertThat(d.reason).isEqualTo("malformed"));
         h.processElement(event("c", 1, c[1]), 0);
         h.setProcessingTime(1_000); // timers fire, but there is no model yet: still held
         assertThat(drain(h)).isEmpty();
