@@ -86,6 +86,12 @@ final class DemoCommand implements Callable<Integer> {
         if (sensors < 1 || rate <= 0 || historySteps < 48) {
             throw new CliException("need --sensors ≥ 1, --rate > 0 and --history-steps ≥ 48", 2);
         }
+        // The console is the live view: engine and broker logs go to a file next to the plot.
+        java.nio.file.Files.createDirectories(out);
+        System.setProperty("seqpredict.demo.log", out.resolve("demo.log").toString());
+        org.apache.logging.log4j.core.config.Configurator.reconfigure(
+                DemoCommand.class.getResource("/log4j2-demo.xml").toURI());
+        System.out.println("seqpredict demo: logs in " + out.resolve("demo.log"));
         Demo demo = new Demo(new Demo.Options(engine, stream, sensors, historySteps, regimeChangeAfter, rate, duration, 0,
                 retrainEvery, trainingKeys, hidden, epochs, badRate, bootstrapServers, replay, metricsPort, out, seed, !noLive),
                 System.out, StreamEngines::create);

@@ -89,6 +89,7 @@ public final class Demo {
     private final PrintStream console;
     private final Function<String, StreamEngine> engines;
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private volatile LiveStats liveStats;
 
     public Demo(Options options, PrintStream console, Function<String, StreamEngine> engines) {
         this.o = options;
@@ -99,6 +100,16 @@ public final class Demo {
     /** Asks a running demo to finish (Ctrl-C does this). */
     public void stop() {
         stopping.set(true);
+    }
+
+    /** Predictions seen so far of each model version (empty before the stream starts). */
+    public Map<String, Long> predictionsByVersion() {
+        LiveStats s = liveStats;
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        if (s != null) {
+            s.versions().forEach((v, st) -> m.put(v, st.predictions));
+        }
+        return m;
     }
 
     /** Runs until the duration, the step limit, {@code extraStop} or {@link #stop()}; then summarizes. */
@@ -140,6 +151,7 @@ public final class Demo {
 
             long regimeTs = source.regimeChangeStep() >= 0 ? SensorSource.ts(source.regimeChangeStep()) : Long.MAX_VALUE;
             LiveStats stats = new LiveStats(source.plotKeys(), regimeTs);
+            liveStats = stats;
             consumer = startConsumer(servers, settings, stats, done);
             String bootstrap = servers;
             retrainer = startRetrainer(bootstrap, settings, source, current, stats, done);
@@ -153,8 +165,7 @@ public final class Demo {
                 Thread.sleep(200);
             }
             done.set(true);
-            retrainer.interrupt();
-            retrainer.join(30_000);
+            retrainer.join(5_000); // a round still training finishes in the background (daemon thread)
             consumer.join(10_000);
             Path plot = null;
             if (!stats.tracks().isEmpty() && stats.tracks().stream().anyMatch(t -> t.size() > 0)) {
@@ -166,9 +177,6 @@ public final class Demo {
             return summary;
         } finally {
             done.set(true);
-            if (retrainer != null) {
-                retrainer.interrupt();
-            }
             if (engine != null) {
                 try {
                     engine.close();

@@ -30,6 +30,7 @@ public final class DemoPlot {
         final List<Double> anomalyValue = new ArrayList<>();
         final List<Double> swapStep = new ArrayList<>();
         final List<String> swapVersion = new ArrayList<>();
+        double regimeChangeStep = Double.NaN;
 
         public Track(String key) {
             this.key = key;
@@ -53,6 +54,13 @@ public final class DemoPlot {
             if (swappedTo != null) {
                 swapStep.add(x);
                 swapVersion.add(swappedTo);
+            }
+        }
+
+        /** Marks where the data changed regime (drawn as a grey line). */
+        public synchronized void markRegimeChange(double x) {
+            if (Double.isNaN(regimeChangeStep)) {
+                regimeChangeStep = x;
             }
         }
 
@@ -83,7 +91,8 @@ public final class DemoPlot {
                 }
                 XYChart c = new XYChartBuilder().width(1100).height(260)
                         .title(title + " — " + t.key).xAxisTitle("event").yAxisTitle("value").build();
-                c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+                c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+                c.getStyler().setXAxisTickMarkSpacingHint(120);
                 c.getStyler().setMarkerSize(5);
                 XYSeries a = c.addSeries("actual", t.step, t.actual);
                 a.setMarker(SeriesMarkers.NONE);
@@ -102,6 +111,13 @@ public final class DemoPlot {
                 }
                 double lo = t.actual.stream().mapToDouble(Double::doubleValue).min().orElse(0);
                 double hi = t.actual.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+                if (!Double.isNaN(t.regimeChangeStep)) {
+                    XYSeries r = c.addSeries("regime change", new double[] {t.regimeChangeStep, t.regimeChangeStep},
+                            new double[] {lo, hi});
+                    r.setMarker(SeriesMarkers.NONE);
+                    r.setLineColor(Color.GRAY);
+                    r.setLineStyle(new BasicStroke(2f));
+                }
                 for (int i = 0; i < t.swapStep.size(); i++) {
                     double x = t.swapStep.get(i);
                     XYSeries s = c.addSeries("model v" + t.swapVersion.get(i) + " takes over" + " ".repeat(i),

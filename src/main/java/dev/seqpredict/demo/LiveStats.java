@@ -148,6 +148,9 @@ final class LiveStats {
                     lastForecast.put(key, pred.get(0).asDouble());
                 }
                 if (actual != null) {
+                    if (ts >= regimeChangeTs) {
+                        track.markRegimeChange(track.size());
+                    }
                     track.add(track.size(), actual, forecastForThis == null ? Double.NaN : forecastForThis, anomaly,
                             swapped ? version : null);
                 }

@@ -6,6 +6,9 @@ public final class StreamEngines {
     }
 
     public static StreamEngine create(String name) {
-        throw new IllegalArgumentException("unknown engine '" + name + "'; expected flink or kstreams");
+        return switch (name) {
+            case "kstreams" -> new KStreamsEngine();
+            default -> throw new IllegalArgumentException("unknown engine '" + name + "'; expected flink or kstreams");
+        };
     }
 }

@@ -110,7 +110,10 @@ public final class StreamMetrics {
     public void modelAccepted(ServingModel model) {
         Counter.builder("seqpredict.models.accepted").tags(base).tag("model", model.name()).register(registry).increment();
         String previous = activeVersion.put(model.name(), model.version());
-        if (previous != null && !previous.equals(model.version())) {
+        if (model.version().equals(previous)) {
+            return; // several tasks of one instance accept the same model
+        }
+        if (previous != null) {
             registry.find("seqpredict.model.active").tags(base).tag("model", model.name()).tag("version", previous)
                     .meters().forEach(registry::remove);
         }

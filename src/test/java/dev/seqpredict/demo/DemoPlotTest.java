@@ -29,7 +29,7 @@ class DemoPlotTest {
         Path png = DemoPlot.write(List.of(a, b), dir.resolve("plot.png"), "test");
         BufferedImage img = ImageIO.read(png.toFile());
         assertThat(img).isNotNull();
-        assertThat(img.getWidth()).isEqualTo(1100);
+        assertThat(img.getWidth()).isEqualTo(1100);  // one panel per key, stacked
         assertThat(img.getHeight()).isEqualTo(520);
     }
 
