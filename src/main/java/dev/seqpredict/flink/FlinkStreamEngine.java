@@ -1,6 +1,5 @@
 package dev.seqpredict.flink;
 
-import dev.seqpredict.demo.StreamEngine;
 import dev.seqpredict.processor.JobSettings;
 import java.time.Duration;
 import java.util.Properties;
@@ -13,8 +12,9 @@ import org.apache.flink.core.execution.JobClient;
 /**
  * The Flink prediction job in this JVM (a MiniCluster), for the demo: {@link PredictionJob#startLocal}
  * with a short checkpoint interval, since exactly-once output becomes visible at each checkpoint.
+ * {@link #start} returns once the job is running; {@link #close} cancels it.
  */
-public final class FlinkStreamEngine implements StreamEngine {
+public final class FlinkStreamEngine implements AutoCloseable {
     public static final String ENGINE = "flink";
 
     private final Properties flinkProperties;
@@ -37,12 +37,10 @@ public final class FlinkStreamEngine implements StreamEngine {
         return p;
     }
 
-    @Override
     public String name() {
         return ENGINE;
     }
 
-    @Override
     public synchronized void start(JobSettings settings) throws Exception {
         if (job != null) {
             throw new IllegalStateException("already started");
