@@ -33,6 +33,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -163,6 +164,54 @@ class PredictionJobEndToEndTest {
         return out;
     }
 
+    private static final String PROBE = "probe";
+
+    /** One probe key per subtask of the predict operator (parallelism 2, default max parallelism 128). */
+    private static List<String> probeKeys() {
+        List<String> keys = new ArrayList<>(List.of("", ""));
+        for (int i = 0; keys.contains(""); i++) {
+            String k = PROBE + "-" + i;
+            int subtask = KeyGroupRangeAssignment.assignKeyToParallelOperator(k,
+                    KeyGroupRangeAssignment.computeDefaultMaxParallelism(2), 2);
+            if (keys.get(subtask).isEmpty()) {
+                keys.set(subtask, k);
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Sends events on probe keys (one per subtask) until each is predicted by {@code version}: from then
+     * on every subtask serves that model, so the events produced next are all predicted by it. Returns the
+     * number of probe events sent (each is predicted).
+     */
+    private static int awaitModelVersion(Topics t, String version) throws Exception {
+        List<String> probes = probeKeys();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long ts = 0;
+        while (System.nanoTime() < deadline) {
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            for (String k : probes) {
+                records.add(new ProducerRecord<>(t.events, k.getBytes(StandardCharsets.UTF_8),
+                        ("{\"ts\":" + ts + ",\"values\":[0.5,10]}").getBytes(StandardCharsets.UTF_8)));
+            }
+            ts++;
+            KAFKA.produceBytes(records);
+            Thread.sleep(300);
+            java.util.Set<String> served = new java.util.HashSet<>();
+            for (ConsumerRecord<byte[], byte[]> r : readAll(t.predictions)) {
+                String key = new String(r.key(), StandardCharsets.UTF_8);
+                if (probes.contains(key) && JSON.readTree(r.value()).get("version").asText().equals(version)) {
+                    served.add(key);
+                }
+            }
+            if (served.size() == probes.size()) {
+                return (int) ts * probes.size();
+            }
+        }
+        throw new AssertionError("model version " + version + " never served the probe keys");
+    }
+
     /** key@ts → JSON, failing on a duplicate. */
     private static Map<String, String> byKeyAndTs(List<ConsumerRecord<byte[], byte[]>> records) throws Exception {
         Map<String, String> out = new TreeMap<>();
@@ -201,12 +250,12 @@ class PredictionJobEndToEndTest {
             assertThat(out1).hasSize((int) good(first));
 
             publishModel(t.models, v2); // mid-stream: every later event must be predicted by v2
-            Thread.sleep(1_500);
+            int probes = awaitModelVersion(t, "2");
             produce(t.events, second);
-            long total = good(first) + good(second);
+            long total = good(first) + good(second) + probes;
             List<ConsumerRecord<byte[], byte[]>> out = KAFKA.readBytes(t.predictions, (int) total, Duration.ofSeconds(60));
             assertThat(out).hasSize((int) total);
-            int bad = (int) (first.size() + second.size() - total);
+            int bad = (int) (first.size() - good(first) + second.size() - good(second));
             List<ConsumerRecord<byte[], byte[]>> dlq = KAFKA.readBytes(t.dlq, bad, Duration.ofSeconds(30));
             assertThat(dlq).hasSize(bad);
         } finally {
@@ -217,6 +266,7 @@ class PredictionJobEndToEndTest {
         all.addAll(second);
         // nothing lost, nothing duplicated, every prediction byte for byte what the core computes
         Map<String, String> got = byKeyAndTs(readAll(t.predictions));
+        got.keySet().removeIf(id -> id.startsWith(PROBE + "-"));
         Map<String, String> want = expected(all, 1000);
         assertThat(got.keySet()).isEqualTo(want.keySet());
         assertThat(got).isEqualTo(want);
