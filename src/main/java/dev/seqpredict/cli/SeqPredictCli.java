@@ -15,6 +15,10 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 EvaluateCommand.class,
                 NabScoreCommand.class,
+                KeygenCommand.class,
+                SignCommand.class,
+                VerifyCommand.class,
+                PublishCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class SeqPredictCli implements Runnable {

@@ -4,6 +4,7 @@ import dev.seqpredict.metrics.StreamMetrics;
 import dev.seqpredict.processor.JobSettings;
 import dev.seqpredict.processor.ModelRegistry;
 import dev.seqpredict.processor.ModelRegistry.Update;
+import dev.seqpredict.processor.PublishedModel;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Maintains the global model store from the compacted models topic (key = model name, value =
- * artifact bytes, empty or null = withdraw). Every artifact is validated with
+ * artifact bytes, empty or null = withdraw; signature headers when models are signed). The store keeps
+ * each accepted record whole ({@link PublishedModel#encode()}). Every artifact is validated with
  * {@link ModelRegistry#offer} first; only accepted bytes are stored, so a model that fails validation
  * is logged with its reason, counted, and the previous model stays in service.
  */
@@ -43,7 +45,7 @@ final class ModelStoreProcessor implements Processor<String, byte[], Void, Void>
         try (KeyValueIterator<String, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 var kv = it.next();
-                if (validator.offer(kv.key, kv.value) instanceof Update.Accepted a) {
+                if (validator.offer(PublishedModel.decode(kv.key, kv.value)) instanceof Update.Accepted a) {
                     metrics.modelAccepted(a.model());
                 }
             }
@@ -54,9 +56,13 @@ final class ModelStoreProcessor implements Processor<String, byte[], Void, Void>
     @Override
     public void process(Record<String, byte[]> record) {
         String name = record.key();
-        Update u = validator.offer(name, record.value());
+        PublishedModel published = PublishedModel.fromRecord(name, record.value(), header -> {
+            var h = record.headers().lastHeader(header);
+            return h == null ? null : h.value();
+        });
+        Update u = validator.offer(published);
         if (u instanceof Update.Accepted a) {
-            store.put(name, record.value());
+            store.put(name, published.encode()); // with its signature headers, checked again after a restore
             catalog.changed();
             metrics.modelAccepted(a.model());
             LOG.info("model '{}' v{} accepted ({} bytes, {}){}", name, a.model().version(), record.value().length,

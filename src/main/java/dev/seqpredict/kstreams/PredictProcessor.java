@@ -8,6 +8,7 @@ import dev.seqpredict.processor.JobSettings;
 import dev.seqpredict.processor.KeyState;
 import dev.seqpredict.processor.KeyedPredictor;
 import dev.seqpredict.processor.ModelRegistry;
+import dev.seqpredict.processor.PublishedModel;
 import dev.seqpredict.processor.Outcome;
 import dev.seqpredict.processor.Prediction;
 import dev.seqpredict.processor.PredictionJson;
@@ -150,7 +151,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
                 Long loaded = loadedDigests.get(kv.key);
                 if (loaded == null || loaded != digest) {
                     loadedDigests.put(kv.key, digest);
-                    ModelRegistry.Update u = registry.offer(kv.key, kv.value);
+                    ModelRegistry.Update u = registry.offer(PublishedModel.decode(kv.key, kv.value));
                     if (u instanceof ModelRegistry.Update.Rejected r) {
                         // only reachable if the store holds bytes the global processor did not validate
                         LOG.warn("model '{}' in the model store rejected ({}): {}", kv.key, r.reason(), r.detail());
@@ -164,7 +165,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
             String name = it.next();
             if (!present.contains(name)) {
                 it.remove();
-                registry.offer(name, null);
+                registry.forget(name); // the global processor already verified the withdrawal
                 LOG.info("task {} no longer serves model '{}'", context.taskId(), name);
             }
         }

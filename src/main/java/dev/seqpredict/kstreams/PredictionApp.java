@@ -90,7 +90,8 @@ public final class PredictionApp implements AutoCloseable {
 
     /** Builds, starts (asynchronously: see {@link #streams()}.state()) and returns the application. */
     public static PredictionApp start(Properties props) throws IOException {
-        return start(props, ModelRegistry.ArtifactVerifier.ACCEPT_ALL);
+        // verification as configured: on when models.trusted.keys is set (or models.verify=true)
+        return start(props, JobSettings.fromProperties(props).modelVerifier());
     }
 
     /** As {@link #start(Properties)}, with a check every model artifact must pass (e.g. a signature). */

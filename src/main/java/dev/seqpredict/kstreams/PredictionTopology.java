@@ -37,8 +37,9 @@ public final class PredictionTopology {
     private PredictionTopology() {
     }
 
+    /** The topology with model verification as the settings configure it. */
     public static Topology build(JobSettings settings, StreamMetrics metrics) {
-        return build(settings, metrics, ModelRegistry.ArtifactVerifier.ACCEPT_ALL);
+        return build(settings, metrics, settings.modelVerifier());
     }
 
     public static Topology build(JobSettings settings, StreamMetrics metrics, ModelRegistry.ArtifactVerifier verifier) {

@@ -28,6 +28,8 @@ public final class ModelArtifact {
     public static final String METADATA_KEY = "seqpredict";
     /** Default bound on an artifact's size; configurable per loader call. */
     public static final long DEFAULT_MAX_BYTES = 256L * 1024 * 1024;
+    /** The largest artifact a byte[] can hold (the JVM's array limit): no limit can be set above it. */
+    public static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
 
     private ModelArtifact() {
     }
@@ -38,8 +40,9 @@ public final class ModelArtifact {
 
     public static RecurrentModel load(Path file, long maxBytes) throws ModelFormatException, IOException {
         long size = Files.size(file);
-        if (size > maxBytes) {
-            throw new ModelFormatException("model file " + file + " is " + size + " bytes, above the limit of " + maxBytes);
+        if (size > Math.min(maxBytes, MAX_ARRAY_BYTES)) {
+            throw new ModelFormatException("model file " + file + " is " + size + " bytes, above the limit of "
+                    + Math.min(maxBytes, MAX_ARRAY_BYTES));
         }
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {

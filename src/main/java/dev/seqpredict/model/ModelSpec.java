@@ -41,7 +41,10 @@ public record ModelSpec(
     public static final int MAX_DIM = 1 << 16;
     public static final int MAX_LAYERS = 16;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict about duplicates: a spec with a field twice is ambiguous (parsers differ on which one wins). */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     public ModelSpec {
         Objects.requireNonNull(cell, "cell");

@@ -1,6 +1,13 @@
 package dev.seqpredict.processor;
 
 import dev.seqpredict.model.ModelArtifact;
+import dev.seqpredict.security.SignatureFormatException;
+import dev.seqpredict.security.SignatureVerifier;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -22,7 +29,9 @@ public record JobSettings(
         PredictorConfig predictor,
         int maxEventBytes,
         long maxModelBytes,
-        Map<String, String> kafka) {
+        Map<String, String> kafka,
+        Boolean verifyModels,
+        List<String> trustedKeys) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String EVENTS_TOPIC = "topic.events";
@@ -38,9 +47,67 @@ public record JobSettings(
     public static final String ANOMALY_THRESHOLD = "anomaly.threshold";
     public static final String MAX_EVENT_BYTES = "limits.event.bytes";
     public static final String MAX_MODEL_BYTES = "limits.model.bytes";
+    /** {@code true|false}; unset = on exactly when {@link #TRUSTED_KEYS} is set. */
+    public static final String VERIFY_MODELS = "models.verify";
+    /** Comma-separated PEM public key files and/or directories of {@code *.pem} files. */
+    public static final String TRUSTED_KEYS = "models.trusted.keys";
 
+    /**
+     * @param verifyModels whether published models must carry a valid signature by a trusted key: true, false,
+     *                     or null to decide by whether trusted keys are configured
+     * @param trustedKeys  PEM public key files and directories of them (read when the verifier is built)
+     */
     public JobSettings {
         kafka = Map.copyOf(kafka == null ? Map.of() : kafka);
+        trustedKeys = trustedKeys == null ? List.of() : List.copyOf(trustedKeys);
+        if (maxEventBytes < 1) {
+            throw new IllegalArgumentException(MAX_EVENT_BYTES + " must be at least 1, got " + maxEventBytes);
+        }
+        if (maxModelBytes < 1 || maxModelBytes > ModelArtifact.MAX_ARRAY_BYTES) {
+            throw new IllegalArgumentException(MAX_MODEL_BYTES + " must be in 1.." + ModelArtifact.MAX_ARRAY_BYTES
+                    + ", got " + maxModelBytes);
+        }
+        if (Boolean.TRUE.equals(verifyModels) && trustedKeys.isEmpty()) {
+            throw new IllegalArgumentException(VERIFY_MODELS + "=true needs " + TRUSTED_KEYS
+                    + " (PEM public key files or directories): no model could ever be accepted");
+        }
+    }
+
+    /** The settings without model verification options (verification decided by trusted keys: none, so off). */
+    public JobSettings(String bootstrapServers, String eventsTopic, String predictionsTopic, String deadLetterTopic,
+                       String modelsTopic, String defaultModel, ModelSelection selection, PredictorConfig predictor,
+                       int maxEventBytes, long maxModelBytes, Map<String, String> kafka) {
+        this(bootstrapServers, eventsTopic, predictionsTopic, deadLetterTopic, modelsTopic, defaultModel, selection,
+                predictor, maxEventBytes, maxModelBytes, kafka, null, List.of());
+    }
+
+    /** Whether published models must be signed by a trusted key. */
+    public boolean modelVerification() {
+        return verifyModels != null ? verifyModels : !trustedKeys.isEmpty();
+    }
+
+    /**
+     * The verifier for the models topic: signature checking against the trusted keys when
+     * {@link #modelVerification()} is on (the key files are read now), otherwise accept-all.
+     *
+     * @throws IllegalArgumentException when a trusted key file is missing or is not an Ed25519 public key
+     */
+    public ModelRegistry.ArtifactVerifier modelVerifier() {
+        if (!modelVerification()) {
+            return ModelRegistry.ArtifactVerifier.ACCEPT_ALL;
+        }
+        List<Path> paths = new ArrayList<>();
+        trustedKeys.forEach(k -> paths.add(Path.of(k)));
+        try {
+            return new SignedModelVerifier(SignatureVerifier.fromPaths(paths));
+        } catch (IOException | SignatureFormatException e) {
+            throw new IllegalArgumentException(TRUSTED_KEYS + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A registry with the configured verifier ({@link #modelVerifier()}). */
+    public ModelRegistry newRegistry() {
+        return newRegistry(modelVerifier());
     }
 
     public static JobSettings defaults(String bootstrapServers) {
@@ -75,8 +142,10 @@ public record JobSettings(
                 p.containsKey(MODEL_SELECTION) ? ModelSelection.fromId(p.getProperty(MODEL_SELECTION)) : d.selection(),
                 pc,
                 intProp(p, MAX_EVENT_BYTES, d.maxEventBytes()),
-                Long.parseLong(p.getProperty(MAX_MODEL_BYTES, Long.toString(d.maxModelBytes()))),
-                kafka);
+                longProp(p, MAX_MODEL_BYTES, d.maxModelBytes()),
+                kafka,
+                boolProp(p, VERIFY_MODELS),
+                listProp(p, TRUSTED_KEYS));
     }
 
     /** The settings as properties (the inverse of {@link #fromProperties}). */
@@ -97,21 +166,70 @@ public record JobSettings(
         p.setProperty(MAX_EVENT_BYTES, Integer.toString(maxEventBytes));
         p.setProperty(MAX_MODEL_BYTES, Long.toString(maxModelBytes));
         kafka.forEach((k, v) -> p.setProperty("kafka." + k, v));
+        if (verifyModels != null) {
+            p.setProperty(VERIFY_MODELS, verifyModels.toString());
+        }
+        if (!trustedKeys.isEmpty()) {
+            p.setProperty(TRUSTED_KEYS, String.join(",", trustedKeys));
+        }
         return p;
     }
 
     public JobSettings withTopics(String events, String predictions, String dlq, String models) {
         return new JobSettings(bootstrapServers, events, predictions, dlq, models, defaultModel, selection, predictor,
-                maxEventBytes, maxModelBytes, kafka);
+                maxEventBytes, maxModelBytes, kafka, verifyModels, trustedKeys);
     }
 
     public JobSettings withPredictor(PredictorConfig config) {
         return new JobSettings(bootstrapServers, eventsTopic, predictionsTopic, deadLetterTopic, modelsTopic, defaultModel,
-                selection, config, maxEventBytes, maxModelBytes, kafka);
+                selection, config, maxEventBytes, maxModelBytes, kafka, verifyModels, trustedKeys);
+    }
+
+    /** These settings with model verification set explicitly (null = by whether trusted keys are given). */
+    public JobSettings withModelVerification(Boolean verify, List<String> keys) {
+        return new JobSettings(bootstrapServers, eventsTopic, predictionsTopic, deadLetterTopic, modelsTopic, defaultModel,
+                selection, predictor, maxEventBytes, maxModelBytes, kafka, verify, keys);
     }
 
     public ModelRegistry newRegistry(ModelRegistry.ArtifactVerifier verifier) {
         return new ModelRegistry(selection, defaultModel, maxModelBytes, verifier);
+    }
+
+    private static Boolean boolProp(Properties p, String key) {
+        String v = p.getProperty(key);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> throw new IllegalArgumentException(key + " must be true or false, got '" + v + "'");
+        };
+    }
+
+    private static List<String> listProp(Properties p, String key) {
+        String v = p.getProperty(key);
+        List<String> out = new ArrayList<>();
+        if (v != null) {
+            for (String part : v.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.trim());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static long longProp(Properties p, String key, long dflt) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'");
+        }
     }
 
     private static int intProp(Properties p, String key, int dflt) {

@@ -16,10 +16,19 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ModelRegistry {
 
-    /** Checks an artifact beyond its format (e.g. a signature); returns null when it is acceptable. */
+    /**
+     * Checks an artifact beyond its format (e.g. a signature); returns null when it is acceptable, else the
+     * problem (the detail of an {@code unverified} rejection). Verifiers that need the record's signature
+     * headers override {@link #problem(PublishedModel)}; the two-argument form sees no headers.
+     */
     @FunctionalInterface
     public interface ArtifactVerifier {
         String problem(String name, byte[] artifact);
+
+        /** The whole published record; by default the headers are ignored. */
+        default String problem(PublishedModel published) {
+            return problem(published.name(), published.artifact());
+        }
 
         ArtifactVerifier ACCEPT_ALL = (name, artifact) -> null;
     }
@@ -59,20 +68,39 @@ public final class ModelRegistry {
     /**
      * Validates and installs a published artifact. Rejection reasons (the metric tag):
      * {@code too_large}, {@code invalid} (format, shapes, values), {@code unsupported} (a model the
-     * stream cannot serve), {@code unverified} (the verifier said no).
+     * stream cannot serve), {@code unverified} (the verifier said no; with signature verification on,
+     * a record offered here has no signature and is always {@code unverified}: use
+     * {@link #offer(PublishedModel)} with the record's headers).
      */
     public Update offer(String name, byte[] artifact) {
+        return offer(PublishedModel.unsigned(name, artifact));
+    }
+
+    /**
+     * As {@link #offer(String, byte[])}, for a record with its signature headers: the verifier sees them
+     * (a registry whose verifier checks signatures rejects an unsigned record as {@code unverified}).
+     */
+    public Update offer(PublishedModel published) {
+        String name = published.name();
+        byte[] artifact = published.artifact();
         if (name == null || name.isBlank()) {
             return new Update.Rejected(String.valueOf(name), "invalid", "model record has no key (the model name)");
         }
         if (artifact == null || artifact.length == 0) {
+            // A withdrawal is as powerful as a model (it stops predictions): a verifying registry checks it
+            // too (a withdrawal is signed as the empty artifact).
+            String problem = verifier.problem(new PublishedModel(name, new byte[0], published.keyIdHeader(),
+                    published.signatureHeader()));
+            if (problem != null) {
+                return new Update.Rejected(name, "unverified", "withdrawal: " + problem);
+            }
             ServingModel removed = models.remove(name);
             return new Update.Removed(name, removed);
         }
         if (artifact.length > maxModelBytes) {
             return new Update.Rejected(name, "too_large", artifact.length + " bytes, limit " + maxModelBytes);
         }
-        String problem = verifier.problem(name, artifact);
+        String problem = verifier.problem(published);
         if (problem != null) {
             return new Update.Rejected(name, "unverified", problem);
         }
@@ -93,6 +121,15 @@ public final class ModelRegistry {
         ServingModel serving = ServingModel.of(name, model);
         models.put(name, serving);
         return new Update.Accepted(serving, current);
+    }
+
+    /**
+     * Drops a model from this registry's cache without treating it as a publication (no verification):
+     * for engines whose own durable model state no longer holds it (that state only ever holds models
+     * this kind of registry accepted, withdrawals included).
+     */
+    public ServingModel forget(String name) {
+        return models.remove(name);
     }
 
     /** The model for an event under the selection rule, or null. */

@@ -30,6 +30,12 @@ class LayeringTest {
                     "dev.seqpredict.train..", "dev.seqpredict.cli..");
 
     @ArchTest
+    static final ArchRule securityImportsNoEngineAndNoOtherLayer = noClasses().that().resideInAPackage("dev.seqpredict.security..")
+            .should().dependOnClassesThat().resideInAnyPackage(ENGINES)
+            .orShould().dependOnClassesThat().resideInAnyPackage("dev.seqpredict.model..", "dev.seqpredict.processor..",
+                    "dev.seqpredict.flink..", "dev.seqpredict.kstreams..", "dev.seqpredict.train..", "dev.seqpredict.cli..");
+
+    @ArchTest
     static final ArchRule flinkAdapterKnowsNeitherKafkaStreamsNorDjl = noClasses().that().resideInAPackage("dev.seqpredict.flink..")
             .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka.streams..", "ai.djl..",
                     "dev.seqpredict.kstreams..", "dev.seqpredict.train..", "dev.seqpredict.cli..")

@@ -258,7 +258,7 @@ class PredictionTopologyTest {
         assertThat(count(meters, "seqpredict.models.rejected", "model", "sensors", "reason", "invalid")).isEqualTo(1);
         assertThat(count(meters, "seqpredict.models.rejected", "model", "sensors", "reason", "unsupported")).isEqualTo(1);
         KeyValueStore<String, byte[]> modelStore = driver.getKeyValueStore(PredictionTopology.MODEL_STORE);
-        assertThat(modelStore.get("sensors")).isEqualTo(v1);
+        assertThat(dev.seqpredict.processor.PublishedModel.decode("sensors", modelStore.get("sensors")).artifact()).isEqualTo(v1);
 
         events.pipeInput("k", sensorJson(2, 2, 12, 22));
         JsonNode p = json(predictions.readValue());

@@ -1,0 +1,65 @@
+package dev.seqpredict.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.seqpredict.model.CellType;
+import dev.seqpredict.model.ModelArtifact;
+import dev.seqpredict.model.ModelFormatException;
+import dev.seqpredict.testing.TestModels;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/** The documented resource bounds, configured through JobSettings, hold at their edges. */
+class ResourceLimitsTest {
+
+    private static final byte[] MODEL = ModelArtifact.toBytes(TestModels.regression(1, CellType.GRU, 2, 4, 1, "m", "1"));
+
+    private static JobSettings settings(String key, String value) {
+        Properties p = new Properties();
+        p.setProperty(JobSettings.MODEL_NAME, "m");
+        p.setProperty(key, value);
+        return JobSettings.fromProperties(p);
+    }
+
+    @Test
+    void defaults() {
+        JobSettings d = JobSettings.fromProperties(new Properties());
+        assertThat(d.maxEventBytes()).isEqualTo(64 * 1024);
+        assertThat(d.maxModelBytes()).isEqualTo(256L * 1024 * 1024);
+    }
+
+    @Test
+    void modelSizeLimitIsInclusive() {
+        ModelRegistry atLimit = settings(JobSettings.MAX_MODEL_BYTES, Integer.toString(MODEL.length)).newRegistry();
+        assertThat(atLimit.offer("m", MODEL)).isInstanceOf(ModelRegistry.Update.Accepted.class);
+        ModelRegistry below = settings(JobSettings.MAX_MODEL_BYTES, Integer.toString(MODEL.length - 1)).newRegistry();
+        assertThat(below.offer("m", MODEL)).isEqualTo(new ModelRegistry.Update.Rejected("m", "too_large",
+                MODEL.length + " bytes, limit " + (MODEL.length - 1)));
+    }
+
+    @Test
+    void eventSizeLimitIsInclusive() {
+        byte[] event = "{\"ts\":1,\"values\":[1,2]}".getBytes(StandardCharsets.UTF_8);
+        EventParser exact = new EventParser(settings(JobSettings.MAX_EVENT_BYTES, Integer.toString(event.length)).maxEventBytes());
+        assertThat(exact.parse("k", event).ok()).isTrue();
+        EventParser smaller = new EventParser(event.length - 1);
+        assertThat(smaller.parse("k", event).rejection().reason()).isEqualTo(RejectReason.OVERSIZED);
+    }
+
+    @Test
+    void nonsenseLimitsFailAtStartupNamingTheKey() {
+        assertThatThrownBy(() -> settings(JobSettings.MAX_EVENT_BYTES, "0")).hasMessageContaining("limits.event.bytes must be at least 1");
+        assertThatThrownBy(() -> settings(JobSettings.MAX_MODEL_BYTES, "-5")).hasMessageContaining("limits.model.bytes must be in 1..");
+        assertThatThrownBy(() -> settings(JobSettings.MAX_MODEL_BYTES, "3000000000")).hasMessageContaining("limits.model.bytes must be in 1..2147483639");
+        assertThatThrownBy(() -> settings(JobSettings.MAX_MODEL_BYTES, "1GB")).hasMessageContaining("limits.model.bytes must be an integer, got '1GB'");
+    }
+
+    @Test
+    void loaderLimitIsCappedAtTheArrayLimit() {
+        assertThat(ModelArtifact.MAX_ARRAY_BYTES).isEqualTo(Integer.MAX_VALUE - 8);
+        assertThatThrownBy(() -> ModelArtifact.load(MODEL, MODEL.length - 1)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("above the limit of " + (MODEL.length - 1));
+    }
+}
