@@ -18,6 +18,12 @@ import org.apache.flink.core.execution.CheckpointingMode;
  * The Flink-specific settings of the prediction job, read from the same properties as
  * {@link dev.seqpredict.processor.JobSettings}. Any {@code flink.conf.<key>} property is passed to
  * Flink's {@link Configuration} as {@code <key>} (e.g. {@code flink.conf.state.backend.incremental=true}).
+ *
+ * <p>Checkpointing, state backend, restart strategy and parallelism are set on the job only when the
+ * properties name them: otherwise the cluster's configuration decides (a FlinkDeployment's
+ * {@code flinkConfiguration}, {@code FLINK_PROPERTIES}, config.yaml), since a job-level value would
+ * override it. In-process runs use {@link #withLocalDefaults()}. A job with exactly-once delivery on a
+ * cluster without checkpointing turns it on itself (see {@link PredictionJob#environment}).
  */
 public record FlinkSettings(
         String jobName,
@@ -30,7 +36,7 @@ public record FlinkSettings(
         DeliveryGuarantee deliveryGuarantee,
         String transactionalIdPrefix,
         long transactionTimeoutMs,
-        int restartAttempts,
+        Integer restartAttempts,
         long restartDelayMs,
         String groupId,
         Map<String, String> flinkConf) {
@@ -54,14 +60,21 @@ public record FlinkSettings(
     public static final String RESTART_DELAY = "flink.restart.delay.ms";
     public static final String GROUP_ID = "flink.group.id";
     public static final String CONF_PREFIX = "flink.conf.";
+    /** Checkpoint interval of in-process runs, and of cluster runs whose cluster has no checkpointing. */
+    public static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000;
+    /** -1: a setting the properties leave to the cluster. */
+    public static final int UNSET = -1;
 
     public FlinkSettings {
         flinkConf = Map.copyOf(flinkConf == null ? Map.of() : flinkConf);
-        if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
+        if (stateBackend != null && !stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
             throw new IllegalArgumentException(STATE_BACKEND + " must be hashmap or rocksdb, got '" + stateBackend + "'");
         }
-        if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE && checkpointIntervalMs <= 0) {
+        if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE && checkpointIntervalMs == 0) {
             throw new IllegalArgumentException("exactly-once delivery needs checkpointing: set " + CHECKPOINT_INTERVAL + " > 0");
+        }
+        if (checkpointIntervalMs < UNSET) {
+            throw new IllegalArgumentException(CHECKPOINT_INTERVAL + " must be ≥ 0");
         }
         if (transactionTimeoutMs <= 0 || transactionTimeoutMs > 900_000) {
             throw new IllegalArgumentException(TRANSACTION_TIMEOUT + " must be in 1..900000 (the broker's default maximum)");
@@ -86,48 +99,45 @@ public record FlinkSettings(
             }
         }
         // Flink's own key is honoured too, so "state.backend.type: rocksdb" works as documented by Flink
-        String backend = p.getProperty(STATE_BACKEND, p.getProperty(StateBackendOptions.STATE_BACKEND.key(), "hashmap"));
+        String backend = p.getProperty(STATE_BACKEND, p.getProperty(StateBackendOptions.STATE_BACKEND.key()));
         return new FlinkSettings(
                 p.getProperty(JOB_NAME, "seqpredict"),
-                (int) longProp(p, PARALLELISM, -1),
-                longProp(p, CHECKPOINT_INTERVAL, 10_000),
+                (int) longProp(p, PARALLELISM, UNSET),
+                longProp(p, CHECKPOINT_INTERVAL, UNSET),
                 p.getProperty(CHECKPOINT_DIR),
-                backend.trim().toLowerCase(Locale.ROOT),
+                backend == null ? null : backend.trim().toLowerCase(Locale.ROOT),
                 longProp(p, STATE_TTL, 0),
                 longProp(p, HOLD, 60_000),
                 delivery(p.getProperty(DELIVERY, "exactly-once")),
                 p.getProperty(TRANSACTIONAL_ID_PREFIX, "seqpredict-flink"),
                 longProp(p, TRANSACTION_TIMEOUT, 600_000),
-                (int) longProp(p, RESTART_ATTEMPTS, 10),
+                p.containsKey(RESTART_ATTEMPTS) ? (int) longProp(p, RESTART_ATTEMPTS, 0) : null,
                 longProp(p, RESTART_DELAY, 2_000),
                 p.getProperty(GROUP_ID, "seqpredict-flink"),
                 conf);
     }
 
-    public FlinkSettings withCheckpointInterval(long ms) {
-        return new FlinkSettings(jobName, parallelism, ms, checkpointDir, stateBackend, stateTtlMs, holdMs, deliveryGuarantee,
-                transactionalIdPrefix, transactionTimeoutMs, restartAttempts, restartDelayMs, groupId, flinkConf);
+    /**
+     * For runs in this JVM: checkpoints every 10 s, heap state, fixed-delay restarts (10 attempts), for
+     * whatever the properties leave unset.
+     */
+    public FlinkSettings withLocalDefaults() {
+        return new FlinkSettings(jobName, parallelism,
+                checkpointIntervalMs == UNSET ? DEFAULT_CHECKPOINT_INTERVAL_MS : checkpointIntervalMs, checkpointDir,
+                stateBackend == null ? "hashmap" : stateBackend, stateTtlMs, holdMs, deliveryGuarantee,
+                transactionalIdPrefix, transactionTimeoutMs, restartAttempts == null ? 10 : restartAttempts,
+                restartDelayMs, groupId, flinkConf);
     }
 
-    public FlinkSettings withParallelism(int p) {
-        return new FlinkSettings(jobName, p, checkpointIntervalMs, checkpointDir, stateBackend, stateTtlMs, holdMs, deliveryGuarantee,
-                transactionalIdPrefix, transactionTimeoutMs, restartAttempts, restartDelayMs, groupId, flinkConf);
-    }
-
-    public FlinkSettings withIds(String groupId, String transactionalIdPrefix) {
-        return new FlinkSettings(jobName, parallelism, checkpointIntervalMs, checkpointDir, stateBackend, stateTtlMs, holdMs,
-                deliveryGuarantee, transactionalIdPrefix, transactionTimeoutMs, restartAttempts, restartDelayMs, groupId, flinkConf);
-    }
-
-    public FlinkSettings withStateBackend(String backend) {
-        return new FlinkSettings(jobName, parallelism, checkpointIntervalMs, checkpointDir, backend, stateTtlMs, holdMs,
-                deliveryGuarantee, transactionalIdPrefix, transactionTimeoutMs, restartAttempts, restartDelayMs, groupId, flinkConf);
-    }
-
-    /** The Flink configuration these settings stand for: checkpointing, state backend, restarts, no Kryo. */
+    /**
+     * The job-level Flink configuration of the settings the properties name (checkpointing, state
+     * backend, restarts, parallelism, {@code flink.conf.*}); always: no fallback to Kryo.
+     */
     public Configuration toConfiguration() {
         Configuration c = new Configuration();
-        c.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        if (stateBackend != null) {
+            c.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        }
         if (checkpointIntervalMs > 0) {
             c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(checkpointIntervalMs));
             c.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
@@ -135,9 +145,11 @@ public record FlinkSettings(
         if (checkpointDir != null && !checkpointDir.isBlank()) {
             c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
         }
-        c.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restartAttempts);
-        c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(restartDelayMs));
+        if (restartAttempts != null) {
+            c.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restartAttempts);
+            c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(restartDelayMs));
+        }
         // every type on the wire and in state has a Flink serializer of its own: fail rather than fall back to Kryo
         c.set(PipelineOptions.GENERIC_TYPES, false);
         if (parallelism > 0) {

@@ -14,6 +14,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -23,6 +24,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Flink prediction job:
@@ -36,6 +39,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * or in-process with {@link #startLocal}.
  */
 public final class PredictionJob {
+    private static final Logger LOG = LoggerFactory.getLogger(PredictionJob.class);
 
     private final JobSettings settings;
     private final FlinkSettings flink;
@@ -115,15 +119,30 @@ public final class PredictionJob {
         return env.executeAsync(flink.jobName());
     }
 
-    /** An environment configured from the settings (checkpointing, state backend, restarts, parallelism). */
+    /**
+     * The environment of the context (the cluster under {@code flink run} or application mode, else a
+     * local one) with the job-level settings the properties name; the cluster's configuration decides
+     * the rest. Exactly-once output needs checkpoints: when none are configured anywhere, they are
+     * turned on every {@value FlinkSettings#DEFAULT_CHECKPOINT_INTERVAL_MS} ms.
+     */
     public static StreamExecutionEnvironment environment(FlinkSettings flink) {
-        return StreamExecutionEnvironment.getExecutionEnvironment(flink.toConfiguration());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink.toConfiguration());
+        if (flink.deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE && !env.getCheckpointConfig().isCheckpointingEnabled()) {
+            LOG.warn("no checkpointing configured; exactly-once output needs it: checkpointing every {} ms",
+                    FlinkSettings.DEFAULT_CHECKPOINT_INTERVAL_MS);
+            env.enableCheckpointing(FlinkSettings.DEFAULT_CHECKPOINT_INTERVAL_MS);
+        }
+        return env;
     }
 
-    /** Starts the job in this JVM on a MiniCluster; cancel it through the returned client. */
+    /**
+     * Starts the job in this JVM on a MiniCluster ({@link FlinkSettings#withLocalDefaults()} for what the
+     * settings leave unset); cancel it through the returned client.
+     */
     public JobClient startLocal() throws Exception {
+        FlinkSettings local = flink.withLocalDefaults();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
-                flink.parallelism() > 0 ? flink.parallelism() : 1, flink.toConfiguration());
+                local.parallelism() > 0 ? local.parallelism() : 1, local.toConfiguration());
         return executeAsync(env);
     }
 
@@ -193,33 +212,41 @@ public final class PredictionJob {
     // ---------------------------------------------------------------- command line
 
     /**
-     * Reads properties from the arguments, in order: a path is a properties file, {@code key=value} (or
-     * {@code --key value}) overrides one setting.
+     * Reads properties from the arguments, in order: a path (or {@code --config PATH}) is a properties
+     * file, {@code key=value} (or {@code --key value}) overrides one setting.
      */
     public static Properties readArgs(String[] args) throws IOException {
         Properties p = new Properties();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.startsWith("--") && !a.contains("=") && i + 1 < args.length) {
+            if (a.equals("--config") && i + 1 < args.length) {
+                load(Path.of(args[++i]), p);
+            } else if (a.startsWith("--config=")) {
+                load(Path.of(a.substring("--config=".length())), p);
+            } else if (a.startsWith("--") && !a.contains("=") && i + 1 < args.length) {
                 p.setProperty(a.substring(2), args[++i]);
             } else if (a.contains("=")) {
                 String kv = a.startsWith("--") ? a.substring(2) : a;
                 int eq = kv.indexOf('=');
                 p.setProperty(kv.substring(0, eq), kv.substring(eq + 1));
             } else {
-                try (InputStream in = Files.newInputStream(Path.of(a))) {
-                    Properties f = new Properties();
-                    f.load(in);
-                    for (Map.Entry<Object, Object> e : f.entrySet()) {
-                        p.setProperty(e.getKey().toString(), e.getValue().toString());
-                    }
-                }
+                load(Path.of(a), p);
             }
         }
         return p;
     }
 
-    /** {@code flink run seqpredict-flink-job.jar job.properties [key=value ...]}. */
+    private static void load(Path file, Properties into) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            Properties f = new Properties();
+            f.load(in);
+            for (Map.Entry<Object, Object> e : f.entrySet()) {
+                into.setProperty(e.getKey().toString(), e.getValue().toString());
+            }
+        }
+    }
+
+    /** {@code flink run seqpredict-flink-job.jar [--config] job.properties [key=value ...]}. */
     public static void main(String[] args) throws Exception {
         Properties p = readArgs(args);
         JobSettings settings = JobSettings.fromProperties(p);

@@ -16,19 +16,44 @@ import org.junit.jupiter.api.io.TempDir;
 class FlinkSettingsTest {
 
     @Test
-    void defaultsAreExactlyOnceOnTheHeapBackend() {
+    void unsetSettingsAreLeftToTheCluster() {
         FlinkSettings f = FlinkSettings.defaults();
         assertThat(f.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
-        assertThat(f.stateBackend()).isEqualTo("hashmap");
         assertThat(f.transactionTimeoutMs()).isEqualTo(600_000);
-        assertThat(f.checkpointIntervalMs()).isEqualTo(10_000);
         assertThat(f.stateTtlMs()).isZero();
-        Configuration c = f.toConfiguration();
+        assertThat(f.stateBackend()).isNull();
+        // a job-level value would override the cluster's (e.g. a FlinkDeployment's RocksDB): none is set
+        assertThat(f.toConfiguration().toMap())
+                .doesNotContainKeys("state.backend.type", "execution.checkpointing.interval", "restart-strategy.type",
+                        "parallelism.default")
+                .containsEntry("pipeline.generic-types", "false");
+    }
+
+    @Test
+    void inProcessRunsGetCheckpointsHeapStateAndRestarts() {
+        Configuration c = FlinkSettings.defaults().withLocalDefaults().toConfiguration();
         assertThat(c.toMap())
                 .containsEntry("state.backend.type", "hashmap")
                 .containsEntry("execution.checkpointing.interval", "10 s")
                 .containsEntry("restart-strategy.type", "fixed-delay")
-                .containsEntry("pipeline.generic-types", "false");
+                .containsEntry("restart-strategy.fixed-delay.attempts", "10");
+        Properties p = new Properties();
+        p.setProperty("flink.state.backend", "rocksdb");
+        assertThat(FlinkSettings.fromProperties(p).withLocalDefaults().stateBackend()).isEqualTo("rocksdb");
+    }
+
+    @Test
+    void exactlyOnceTurnsCheckpointingOnWhenNothingConfiguresIt() {
+        assertThat(PredictionJob.environment(FlinkSettings.defaults()).getCheckpointConfig().getCheckpointInterval())
+                .isEqualTo(FlinkSettings.DEFAULT_CHECKPOINT_INTERVAL_MS);
+        Properties p = new Properties();
+        p.setProperty("flink.checkpoint.interval.ms", "2500");
+        assertThat(PredictionJob.environment(FlinkSettings.fromProperties(p)).getCheckpointConfig().getCheckpointInterval())
+                .isEqualTo(2500);
+        Properties alo = new Properties();
+        alo.setProperty("flink.delivery.guarantee", "at-least-once");
+        assertThat(PredictionJob.environment(FlinkSettings.fromProperties(alo)).getCheckpointConfig().isCheckpointingEnabled())
+                .isFalse();
     }
 
     @Test
@@ -77,6 +102,12 @@ class FlinkSettingsTest {
         assertThat(s.eventsTopic()).isEqualTo("sensors");
         assertThat(s.predictor().swapPolicy()).isEqualTo(SwapPolicy.KEEP);
         assertThat(FlinkSettings.fromProperties(p).parallelism()).isEqualTo(3);
+        // as the FlinkDeployment and docker compose pass it
+        Properties q = PredictionJob.readArgs(new String[] {"--config", file.toString()});
+        assertThat(JobSettings.fromProperties(q).eventsTopic()).isEqualTo("in");
+        assertThat(q).doesNotContainKey("config");
+        assertThat(JobSettings.fromProperties(PredictionJob.readArgs(new String[] {"--config=" + file})).eventsTopic())
+                .isEqualTo("in");
     }
 
     @Test
@@ -87,6 +118,16 @@ class FlinkSettingsTest {
         assertThat(s.eventsTopic()).isEqualTo("events");
         assertThat(f.stateTtlMs()).isEqualTo(604_800_000L);
         assertThat(f.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
-        assertThat(f.toConfiguration().toMap()).containsEntry("state.backend.type", "hashmap");
+        assertThat(f.toConfiguration().toMap()).doesNotContainKey("state.backend.type");
+        assertThat(f.withLocalDefaults().toConfiguration().toMap()).containsEntry("state.backend.type", "hashmap");
+    }
+
+    @Test
+    void theDeploymentConfigsParse() throws Exception {
+        Properties p = PredictionJob.readArgs(new String[] {"--config", "docker/conf/flink-job.properties"});
+        assertThat(JobSettings.fromProperties(p).bootstrapServers()).isEqualTo("kafka:9092");
+        // RocksDB, checkpoints and restarts come from the cluster there: the job must not override them
+        assertThat(FlinkSettings.fromProperties(p).toConfiguration().toMap())
+                .doesNotContainKeys("state.backend.type", "execution.checkpointing.interval", "restart-strategy.type");
     }
 }
