@@ -9,6 +9,7 @@ import dev.seqpredict.processor.ModelRegistry;
 import dev.seqpredict.processor.Outcome;
 import dev.seqpredict.processor.Prediction;
 import dev.seqpredict.processor.PredictionJson;
+import dev.seqpredict.processor.PublishedModel;
 import dev.seqpredict.processor.RejectReason;
 import dev.seqpredict.processor.Rejection;
 import java.time.Duration;
@@ -60,7 +61,10 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(PredictFunction.class);
 
-    /** Broadcast state: model name → accepted artifact bytes. */
+    /**
+     * Broadcast state: model name → the accepted record ({@link PublishedModel#encode()}: the artifact
+     * with its signature headers, so a signature is checked again after a restore).
+     */
     public static final MapStateDescriptor<String, byte[]> MODELS = new MapStateDescriptor<>(
             "models", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
@@ -123,7 +127,7 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         jobSettings = JobSettings.fromProperties(settings);
         parser = new EventParser(jobSettings.maxEventBytes());
         predictor = new KeyedPredictor(jobSettings.predictor());
-        registry = jobSettings.newRegistry(ModelRegistry.ArtifactVerifier.ACCEPT_ALL);
+        registry = jobSettings.newRegistry(); // with the configured verifier (signed models)
         registryLoaded = false;
         keyState = getRuntimeContext().getState(keyStateDescriptor(stateTtlMillis));
         held = getRuntimeContext().getListState(new ListStateDescriptor<>("held-events", TypeInformation.of(EventRecord.class)));
@@ -223,9 +227,10 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         if (!registryLoaded) {
             loadRegistry(models.immutableEntries());
         }
-        ModelRegistry.Update update = registry.offer(record.name, record.artifact);
+        PublishedModel published = record.published();
+        ModelRegistry.Update update = registry.offer(published);
         if (update instanceof ModelRegistry.Update.Accepted a) {
-            models.put(record.name, record.artifact);
+            models.put(record.name, published.encode());
             everHadModel = true;
             LOG.info("model '{}' v{} accepted{}", a.model().name(), a.model().version(),
                     a.replaced() == null ? "" : " (replaces v" + a.replaced().version() + ")");
@@ -244,7 +249,7 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
 
     private void loadRegistry(Iterable<Map.Entry<String, byte[]>> stored) {
         for (Map.Entry<String, byte[]> e : stored) {
-            ModelRegistry.Update u = registry.offer(e.getKey(), e.getValue());
+            ModelRegistry.Update u = registry.offer(PublishedModel.decode(e.getKey(), e.getValue()));
             if (u instanceof ModelRegistry.Update.Rejected r) {
                 LOG.warn("restored model '{}' rejected ({}): {}", r.name(), r.reason(), r.detail());
             }

@@ -61,6 +61,7 @@ public final class PredictionJob {
 
     /** The job on the Kafka topics named in the settings. */
     public static PredictionJob kafka(JobSettings settings, FlinkSettings flink) {
+        settings.modelVerifier(); // fail here, not in every task, when the trusted keys cannot be read
         return new PredictionJob(settings, flink, eventsSource(settings, flink), modelsSource(settings, flink),
                 predictionsSink(settings, flink), deadLetterSink(settings, flink));
     }

@@ -13,10 +13,18 @@ import dev.seqpredict.processor.KeyedPredictor;
 import dev.seqpredict.processor.Outcome;
 import dev.seqpredict.processor.PredictionJson;
 import dev.seqpredict.processor.PredictorConfig;
+import dev.seqpredict.processor.PublishedModel;
 import dev.seqpredict.processor.ServingModel;
 import dev.seqpredict.processor.SwapPolicy;
 import dev.seqpredict.testing.TestModels;
+import dev.seqpredict.security.Keys;
+import dev.seqpredict.security.ModelSignature;
+import dev.seqpredict.security.ModelSigner;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.Properties;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +41,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -316,7 +325,8 @@ class PredictFunctionHarnessTest {
         h.processBroadcastElement(new ModelRecord("default", "garbage".getBytes(StandardCharsets.UTF_8)), 0);
         byte[] v2bytes = TestModels.bytes(v2);
         h.processBroadcastElement(new ModelRecord("default", java.util.Arrays.copyOf(v2bytes, v2bytes.length / 2)), 0);
-        assertThat(java.util.Arrays.equals(h.getBroadcastState(PredictFunction.MODELS).get("default"), TestModels.bytes(v1)))
+        assertThat(java.util.Arrays.equals(PublishedModel.decode("default",
+                h.getBroadcastState(PredictFunction.MODELS).get("default")).artifact(), TestModels.bytes(v1)))
                 .as("broadcast state still holds v1's bytes").isTrue();
         List<String> names = new ArrayList<>();
         h.getBroadcastState(PredictFunction.MODELS).immutableEntries().forEach(e -> names.add(e.getKey()));
@@ -468,5 +478,56 @@ class PredictFunctionHarnessTest {
         publish(h, v1);
         h.processElement(event("a", 3, new float[] {1, 2}), 0);
         assertThat(drain(h)).singleElement().satisfies(p -> assertThat(p.ts).isEqualTo(3));
+    }
+
+    private KeyedBroadcastOperatorTestHarness<String, EventRecord, ModelRecord, PredictionRecord> harness(
+            JobSettings s, OperatorSubtaskState restore) throws Exception {
+        var h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(
+                new PredictFunction(s, 0, 0), List.of(PredictFunction.MODELS)), new ByKey(), Types.STRING, 1, 1, 0);
+        open.add(h);
+        h.setup();
+        if (restore != null) {
+            h.initializeState(restore);
+        }
+        h.open();
+        return h;
+    }
+
+    private static ModelRecord signed(byte[] artifact, KeyPair key) {
+        ModelSignature sig = new ModelSigner(key).sign(artifact);
+        return new ModelRecord("default", artifact, sig.keyId().getBytes(StandardCharsets.UTF_8),
+                sig.signatureBase64().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void withTrustedKeysOnlySignedModelsAreServedAlsoAfterARestore(@TempDir Path keys) throws Exception {
+        KeyPair release = ModelSigner.generateKeyPair();
+        Files.writeString(keys.resolve("release.pem"), Keys.publicPem(release.getPublic()));
+        Properties p = settings(PredictorConfig.DEFAULTS).toProperties();
+        p.setProperty(JobSettings.TRUSTED_KEYS, keys.toString());
+        JobSettings s = JobSettings.fromProperties(p);
+        assertThat(s.modelVerification()).isTrue();
+
+        var h = harness(s, null);
+        byte[] a1 = TestModels.bytes(v1);
+        h.processBroadcastElement(new ModelRecord("default", a1), 0); // unsigned
+        h.processElement(event("k", 1, new float[] {1, 2}), 0);
+        assertThat(deadLetters(h)).singleElement().satisfies(d -> assertThat(d.reason).isEqualTo("no_model"));
+        assertThat(h.getBroadcastState(PredictFunction.MODELS).contains("default")).isFalse();
+
+        h.processBroadcastElement(signed(a1, release), 0);
+        h.processBroadcastElement(signed(TestModels.bytes(v2), ModelSigner.generateKeyPair()), 0); // untrusted key
+        h.processElement(event("k", 2, new float[] {1, 2}), 0);
+        assertThat(drain(h)).singleElement().satisfies(r -> assertThat(r.version).isEqualTo("1"));
+        PublishedModel stored = PublishedModel.decode("default", h.getBroadcastState(PredictFunction.MODELS).get("default"));
+        assertThat(stored.hasSignatureHeaders()).isTrue();
+
+        OperatorSubtaskState snapshot = h.snapshot(1L, 1L);
+        var restored = harness(s, snapshot); // the stored record is verified again
+        restored.processElement(event("k", 3, new float[] {1, 2}), 0);
+        assertThat(drain(restored)).singleElement().satisfies(r -> {
+            assertThat(r.version).isEqualTo("1");
+            assertThat(r.toString()).contains("\"events\":2");
+        });
     }
 }
