@@ -7,6 +7,7 @@ public final class StreamEngines {
 
     public static StreamEngine create(String name) {
         return switch (name) {
+            case "flink" -> new FlinkEngine();
             case "kstreams" -> new KStreamsEngine();
             default -> throw new IllegalArgumentException("unknown engine '" + name + "'; expected flink or kstreams");
         };

@@ -1,0 +1,281 @@
+package dev.seqpredict.flink;
+
+import dev.seqpredict.processor.Event;
+import dev.seqpredict.processor.EventParser;
+import dev.seqpredict.processor.JobSettings;
+import dev.seqpredict.processor.KeyState;
+import dev.seqpredict.processor.KeyedPredictor;
+import dev.seqpredict.processor.ModelRegistry;
+import dev.seqpredict.processor.Outcome;
+import dev.seqpredict.processor.Prediction;
+import dev.seqpredict.processor.PredictionJson;
+import dev.seqpredict.processor.PublishedModel;
+import dev.seqpredict.processor.RejectReason;
+import dev.seqpredict.processor.Rejection;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole per-key step of the Flink job. Keyed by entity id; the second, broadcast input carries the
+ * models topic.
+ *
+ * <ul>
+ *   <li>{@link #processElement}: parse the record, select the model, {@link KeyedPredictor#process};
+ *       a prediction updates the key's {@link KeyState} (a {@link ValueState} with
+ *       {@link KeyStateSerializer}) and is emitted; a rejection (parse error or a check of the
+ *       predictor) goes to the {@link #DEAD_LETTERS} side output and leaves the state untouched.</li>
+ *   <li>{@link #processBroadcastElement}: {@link ModelRegistry#offer} the artifact; only accepted
+ *       bytes are stored in the broadcast state {@link #MODELS} (a withdrawal removes them), so a model
+ *       that fails validation is logged, counted and the previous one stays.</li>
+ *   <li>After a restore, the transient {@link ModelRegistry} is rebuilt from the broadcast state's
+ *       bytes on the first element of either input.</li>
+ *   <li>Until this instance has known any model (a fresh start: both sources begin at once and events
+ *       may be read before the models topic), events are held in keyed state, in order, instead of being
+ *       dead-lettered as {@code no_model}: at most {@link #MAX_HELD_PER_KEY} per key and for at most the
+ *       hold time; a processing-time timer (or the key's next event) releases them once a model is
+ *       there, and dead-letters them when the hold time is up.</li>
+ * </ul>
+ */
+public class PredictFunction extends KeyedBroadcastProcessFunction<String, EventRecord, ModelRecord, PredictionRecord> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(PredictFunction.class);
+
+    /**
+     * Broadcast state: model name → the accepted record ({@link PublishedModel#encode()}: the artifact
+     * with its signature headers, so a signature is checked again after a restore).
+     */
+    public static final MapStateDescriptor<String, byte[]> MODELS = new MapStateDescriptor<>(
+            "models", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+    /** Side output: records that were not predicted. */
+    public static final OutputTag<DeadLetterRecord> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetterRecord.class));
+
+    public static final String KEY_STATE_NAME = "key-state";
+    public static final int MAX_HELD_PER_KEY = 1000;
+    static final long HOLD_POLL_MS = 200;
+    /** Counter of dead-lettered records, in a metric group {@code reason=<id>}. */
+    public static final String DLQ_METRIC = "seqpredict_dlq_records";
+    public static final String PREDICTIONS_METRIC = "seqpredict_predictions";
+    /** Counter of models-topic records, in a metric group {@code result=accepted|unchanged|removed|rejected}. */
+    public static final String MODEL_UPDATES_METRIC = "seqpredict_model_updates";
+
+    private final Properties settings;
+    private final long stateTtlMillis;
+    private final long holdMillis;
+
+    private transient JobSettings jobSettings;
+    private transient EventParser parser;
+    private transient KeyedPredictor predictor;
+    private transient ModelRegistry registry;
+    private transient boolean registryLoaded;
+    private transient ValueState<KeyState> keyState;
+    private transient ListState<EventRecord> held;
+    private transient ValueState<long[]> holdInfo; // {first held at (processing time), count}
+    private transient boolean everHadModel;
+    private transient Map<RejectReason, Counter> dlqCounters;
+    private transient Counter predictions;
+    private transient Map<String, Counter> modelCounters;
+    private transient MetricGroup metrics;
+
+    /**
+     * @param settings       the shared job settings (model selection, predictor config, limits)
+     * @param stateTtlMillis a key's state expires after this long without a prediction; 0 = never
+     * @param holdMillis     how long events may wait for the first model before they are dead-lettered
+     *                       as {@code no_model}; 0 = never hold
+     */
+    public PredictFunction(JobSettings settings, long stateTtlMillis, long holdMillis) {
+        this.settings = settings.toProperties();
+        this.stateTtlMillis = stateTtlMillis;
+        this.holdMillis = holdMillis;
+    }
+
+    public static ValueStateDescriptor<KeyState> keyStateDescriptor(long ttlMillis) {
+        ValueStateDescriptor<KeyState> d = new ValueStateDescriptor<>(KEY_STATE_NAME, KeyStateSerializer.INSTANCE);
+        if (ttlMillis > 0) {
+            d.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(ttlMillis))
+                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                    .build());
+        }
+        return d;
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        jobSettings = JobSettings.fromProperties(settings);
+        parser = new EventParser(jobSettings.maxEventBytes());
+        predictor = new KeyedPredictor(jobSettings.predictor());
+        registry = jobSettings.newRegistry(); // with the configured verifier (signed models)
+        registryLoaded = false;
+        keyState = getRuntimeContext().getState(keyStateDescriptor(stateTtlMillis));
+        held = getRuntimeContext().getListState(new ListStateDescriptor<>("held-events", TypeInformation.of(EventRecord.class)));
+        holdInfo = getRuntimeContext().getState(new ValueStateDescriptor<>("hold-info",
+                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        metrics = getRuntimeContext().getMetricGroup();
+        dlqCounters = new EnumMap<>(RejectReason.class);
+        for (RejectReason r : RejectReason.values()) {
+            dlqCounters.put(r, metrics.addGroup("reason", r.id()).counter(DLQ_METRIC));
+        }
+        predictions = metrics.counter(PREDICTIONS_METRIC);
+        modelCounters = new HashMap<>();
+    }
+
+    @Override
+    public void processElement(EventRecord record, ReadOnlyContext ctx, Collector<PredictionRecord> out) throws Exception {
+        if (!registryLoaded) {
+            loadRegistry(ctx.getBroadcastState(MODELS).immutableEntries());
+        }
+        EventParser.Result parsed = parser.parse(record.key, record.value);
+        if (!parsed.ok()) { // never held: a record that is not an event does not touch the key's state
+            deadLetter(record, parsed.rejection(), ctx);
+            return;
+        }
+        long[] info = holdInfo.value();
+        if (info != null) { // this key has events waiting for the first model
+            if (everHadModel) {
+                release(ctx, out);
+            } else if (info[1] < MAX_HELD_PER_KEY) {
+                held.add(record);
+                info[1]++;
+                holdInfo.update(info);
+                return;
+            } else {
+                deadLetter(record, new Rejection(RejectReason.NO_MODEL, "no model arrived; "
+                        + MAX_HELD_PER_KEY + " events of this key are already waiting for one"), ctx);
+                return;
+            }
+        } else if (!everHadModel && holdMillis > 0) {
+            held.add(record);
+            holdInfo.update(new long[] {ctx.timerService().currentProcessingTime(), 1});
+            ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + HOLD_POLL_MS);
+            return;
+        }
+        predict(record, parsed, ctx, out);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<PredictionRecord> out) throws Exception {
+        if (!registryLoaded) {
+            loadRegistry(ctx.getBroadcastState(MODELS).immutableEntries());
+        }
+        long[] info = holdInfo.value();
+        if (info == null) {
+            return;
+        }
+        if (everHadModel || timestamp - info[0] >= holdMillis) {
+            release(ctx, out); // with no model yet, each held event is dead-lettered as no_model
+        } else {
+            ctx.timerService().registerProcessingTimeTimer(timestamp + HOLD_POLL_MS);
+        }
+    }
+
+    /** Processes this key's held events in arrival order and forgets them. */
+    private void release(ReadOnlyContext ctx, Collector<PredictionRecord> out) throws Exception {
+        Iterable<EventRecord> events = held.get();
+        if (events != null) {
+            for (EventRecord r : events) {
+                predict(r, parser.parse(r.key, r.value), ctx, out);
+            }
+        }
+        held.clear();
+        holdInfo.clear();
+    }
+
+    private void predict(EventRecord record, EventParser.Result parsed, ReadOnlyContext ctx,
+                         Collector<PredictionRecord> out) throws Exception {
+        if (!parsed.ok()) {
+            deadLetter(record, parsed.rejection(), ctx);
+            return;
+        }
+        Event event = parsed.event();
+        Outcome outcome = predictor.process(keyState.value(), event, registry.select(event));
+        if (outcome instanceof Outcome.Predicted p) {
+            keyState.update(p.state());
+            Prediction pr = p.prediction();
+            predictions.inc();
+            out.collect(new PredictionRecord(pr.key(), pr.ts(), pr.model(), pr.version(), PredictionJson.toBytes(pr)));
+        } else {
+            deadLetter(record, ((Outcome.Rejected) outcome).rejection(), ctx);
+        }
+    }
+
+    @Override
+    public void processBroadcastElement(ModelRecord record, Context ctx, Collector<PredictionRecord> out) throws Exception {
+        BroadcastState<String, byte[]> models = ctx.getBroadcastState(MODELS);
+        if (!registryLoaded) {
+            loadRegistry(models.immutableEntries());
+        }
+        PublishedModel published = record.published();
+        ModelRegistry.Update update = registry.offer(published);
+        if (update instanceof ModelRegistry.Update.Accepted a) {
+            models.put(record.name, published.encode());
+            everHadModel = true;
+            LOG.info("model '{}' v{} accepted{}", a.model().name(), a.model().version(),
+                    a.replaced() == null ? "" : " (replaces v" + a.replaced().version() + ")");
+            count("accepted", null);
+        } else if (update instanceof ModelRegistry.Update.Unchanged) {
+            count("unchanged", null);
+        } else if (update instanceof ModelRegistry.Update.Removed) {
+            models.remove(record.name);
+            LOG.info("model '{}' withdrawn", record.name);
+            count("removed", null);
+        } else if (update instanceof ModelRegistry.Update.Rejected r) {
+            LOG.warn("model '{}' rejected ({}): {}; the previous model stays", r.name(), r.reason(), r.detail());
+            count("rejected", r.reason());
+        }
+    }
+
+    private void loadRegistry(Iterable<Map.Entry<String, byte[]>> stored) {
+        for (Map.Entry<String, byte[]> e : stored) {
+            ModelRegistry.Update u = registry.offer(PublishedModel.decode(e.getKey(), e.getValue()));
+            if (u instanceof ModelRegistry.Update.Rejected r) {
+                LOG.warn("restored model '{}' rejected ({}): {}", r.name(), r.reason(), r.detail());
+            }
+        }
+        everHadModel = !registry.isEmpty();
+        registryLoaded = true;
+    }
+
+    private void deadLetter(EventRecord record, Rejection rejection, ReadOnlyContext ctx) {
+        dlqCounters.get(rejection.reason()).inc();
+        ctx.output(DEAD_LETTERS, new DeadLetterRecord(record, rejection.reason().id(), rejection.detail()));
+    }
+
+    private void count(String result, String reason) {
+        String id = reason == null ? result : result + "/" + reason;
+        modelCounters.computeIfAbsent(id, k -> {
+            MetricGroup g = metrics.addGroup("result", result);
+            if (reason != null) {
+                g = g.addGroup("reason", reason);
+            }
+            return g.counter(MODEL_UPDATES_METRIC);
+        }).inc();
+    }
+
+    /** Test hook: the registry as rebuilt by this instance. */
+    ModelRegistry registry() {
+        return registry;
+    }
+}
