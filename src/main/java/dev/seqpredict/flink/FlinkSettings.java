@@ -39,7 +39,9 @@ public record FlinkSettings(
         Integer restartAttempts,
         long restartDelayMs,
         String groupId,
-        Map<String, String> flinkConf) {
+        Map<String, String> flinkConf,
+        String metricsHost,
+        int metricsPort) {
 
     public static final String JOB_NAME = "flink.job.name";
     public static final String PARALLELISM = "flink.parallelism";
@@ -114,7 +116,9 @@ public record FlinkSettings(
                 p.containsKey(RESTART_ATTEMPTS) ? (int) longProp(p, RESTART_ATTEMPTS, 0) : null,
                 longProp(p, RESTART_DELAY, 2_000),
                 p.getProperty(GROUP_ID, "seqpredict-flink"),
-                conf);
+                conf,
+                p.getProperty(dev.seqpredict.metrics.MetricsEndpoint.HOST_PROPERTY, "127.0.0.1").trim(),
+                (int) longProp(p, dev.seqpredict.metrics.MetricsEndpoint.PORT_PROPERTY, -1));
     }
 
     /**
@@ -126,7 +130,7 @@ public record FlinkSettings(
                 checkpointIntervalMs == UNSET ? DEFAULT_CHECKPOINT_INTERVAL_MS : checkpointIntervalMs, checkpointDir,
                 stateBackend == null ? "hashmap" : stateBackend, stateTtlMs, holdMs, deliveryGuarantee,
                 transactionalIdPrefix, transactionTimeoutMs, restartAttempts == null ? 10 : restartAttempts,
-                restartDelayMs, groupId, flinkConf);
+                restartDelayMs, groupId, flinkConf, metricsHost, metricsPort);
     }
 
     /**

@@ -28,6 +28,8 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import dev.seqpredict.metrics.MetricsEndpoint;
+import dev.seqpredict.metrics.StreamMetrics;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
@@ -97,7 +99,12 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
     private transient Map<RejectReason, Counter> dlqCounters;
     private transient Counter predictions;
     private transient Map<String, Counter> modelCounters;
+    /** The engine tag of the shared metrics. */
+    public static final String ENGINE = "flink";
     private transient MetricGroup metrics;
+    private transient StreamMetrics streamMetrics;
+    private String metricsHost = "127.0.0.1";
+    private int metricsPort = -1;
 
     /**
      * @param settings       the shared job settings (model selection, predictor config, limits)
@@ -109,6 +116,16 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         this.settings = settings.toProperties();
         this.stateTtlMillis = stateTtlMillis;
         this.holdMillis = holdMillis;
+    }
+
+    /**
+     * Serve the shared Micrometer metrics on {@code /metrics} at host:port from every TaskManager running
+     * this function (one endpoint per JVM); port -1 = no endpoint (the metrics are still recorded).
+     */
+    public PredictFunction withMetricsEndpoint(String host, int port) {
+        this.metricsHost = host;
+        this.metricsPort = port;
+        return this;
     }
 
     public static ValueStateDescriptor<KeyState> keyStateDescriptor(long ttlMillis) {
@@ -140,6 +157,12 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         }
         predictions = metrics.counter(PREDICTIONS_METRIC);
         modelCounters = new HashMap<>();
+        // The names both engines share (Micrometer, one registry per JVM); Flink's own counters above stay
+        // for Flink's UI and reporters.
+        streamMetrics = StreamMetrics.shared(MetricsEndpoint.registry(), ENGINE);
+        if (metricsPort >= 0) {
+            MetricsEndpoint.start(metricsHost, metricsPort);
+        }
     }
 
     @Override
@@ -147,6 +170,7 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         if (!registryLoaded) {
             loadRegistry(ctx.getBroadcastState(MODELS).immutableEntries());
         }
+        streamMetrics.eventIn();
         EventParser.Result parsed = parser.parse(record.key, record.value);
         if (!parsed.ok()) { // never held: a record that is not an event does not touch the key's state
             deadLetter(record, parsed.rejection(), ctx);
@@ -210,11 +234,18 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
             return;
         }
         Event event = parsed.event();
-        Outcome outcome = predictor.process(keyState.value(), event, registry.select(event));
+        KeyState before = keyState.value();
+        long t0 = System.nanoTime();
+        Outcome outcome = predictor.process(before, event, registry.select(event));
+        long nanos = System.nanoTime() - t0;
         if (outcome instanceof Outcome.Predicted p) {
             keyState.update(p.state());
             Prediction pr = p.prediction();
             predictions.inc();
+            if (before == null) {
+                streamMetrics.keyCreated();
+            }
+            streamMetrics.predicted(pr, p.state(), nanos);
             out.collect(new PredictionRecord(pr.key(), pr.ts(), pr.model(), pr.version(), PredictionJson.toBytes(pr)));
         } else {
             deadLetter(record, ((Outcome.Rejected) outcome).rejection(), ctx);
@@ -235,15 +266,20 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
             LOG.info("model '{}' v{} accepted{}", a.model().name(), a.model().version(),
                     a.replaced() == null ? "" : " (replaces v" + a.replaced().version() + ")");
             count("accepted", null);
+            streamMetrics.modelAccepted(a.model());
         } else if (update instanceof ModelRegistry.Update.Unchanged) {
             count("unchanged", null);
         } else if (update instanceof ModelRegistry.Update.Removed) {
             models.remove(record.name);
             LOG.info("model '{}' withdrawn", record.name);
             count("removed", null);
+            streamMetrics.modelRemoved(record.name);
         } else if (update instanceof ModelRegistry.Update.Rejected r) {
             LOG.warn("model '{}' rejected ({}): {}; the previous model stays", r.name(), r.reason(), r.detail());
             count("rejected", r.reason());
+            if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) { // once per job, not per subtask
+                streamMetrics.modelRejected(r.name(), r.reason());
+            }
         }
     }
 
@@ -260,6 +296,7 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
 
     private void deadLetter(EventRecord record, Rejection rejection, ReadOnlyContext ctx) {
         dlqCounters.get(rejection.reason()).inc();
+        streamMetrics.deadLetter(rejection.reason());
         ctx.output(DEAD_LETTERS, new DeadLetterRecord(record, rejection.reason().id(), rejection.detail()));
     }
 

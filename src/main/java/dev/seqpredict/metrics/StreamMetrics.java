@@ -51,6 +51,16 @@ public final class StreamMetrics {
     private final AtomicLong keys = new AtomicLong();
     private final AtomicLong stateBytesPerKey = new AtomicLong();
 
+    private static final Map<String, StreamMetrics> SHARED = new ConcurrentHashMap<>();
+
+    /**
+     * One instance per registry and engine in this JVM, for engines that create many processing
+     * functions per JVM (e.g. Flink's parallel subtasks), so gauges count all of them.
+     */
+    public static StreamMetrics shared(MeterRegistry registry, String engine) {
+        return SHARED.computeIfAbsent(System.identityHashCode(registry) + "/" + engine, k -> new StreamMetrics(registry, engine));
+    }
+
     public StreamMetrics(MeterRegistry registry, String engine) {
         this.registry = registry;
         this.base = Tags.of("engine", engine);

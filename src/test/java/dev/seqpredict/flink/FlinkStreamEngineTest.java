@@ -59,6 +59,13 @@ class FlinkStreamEngineTest {
             assertThat(out).hasSize(30).allSatisfy(r -> assertThat(r.value()).contains("\"version\":\"7\""));
             assertThat(out).filteredOn(r -> r.key().equals("b")).extracting(r -> r.value().replaceAll(".*\"ts\":(\\d+),.*", "$1"))
                     .containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+            // the shared metric names, as Kafka Streams exports them (engine="flink")
+            String scrape = dev.seqpredict.metrics.MetricsEndpoint.registry().scrape();
+            assertThat(scrape).contains("seqpredict_events_in_total{engine=\"flink\"}")
+                    .contains("seqpredict_model_active{engine=\"flink\",model=\"default\",version=\"7\"} 1.0");
+            double predicted = dev.seqpredict.metrics.MetricsEndpoint.registry().find("seqpredict.predictions")
+                    .tags("engine", "flink", "model", "default", "version", "7").counter().count();
+            assertThat(predicted).isGreaterThanOrEqualTo(30.0);
         }
         assertThat(KafkaTestSupport.readAllCommitted(KAFKA.bootstrapServers(), dlq,
                 new org.apache.kafka.common.serialization.StringDeserializer(),
