@@ -25,7 +25,7 @@ class DemoEndToEndTest {
     Path out;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"kstreams"})
+    @ValueSource(strings = {"flink", "kstreams"})
     @Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
     void retrainsAfterTheRegimeChangeAndSwapsTheBetterModelIn(String engine) throws Exception {
         int sensors = 12;
