@@ -27,7 +27,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--sensors", defaultValue = "200", description = "Simulated sensors (logs: open sessions) (default: ${DEFAULT-VALUE}).")
     int sensors;
 
-    @Option(names = "--duration", defaultValue = "60s", converter = DurationConverter.class,
+    @Option(names = "--duration", defaultValue = "90s", converter = DurationConverter.class,
             description = "How long to stream (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
@@ -37,10 +37,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--history-steps", defaultValue = "192", description = "Steps of history the initial model is trained on (default: ${DEFAULT-VALUE}, two simulated days).")
     int historySteps;
 
-    @Option(names = "--regime-change-after", defaultValue = "60", description = "Live steps before the sensors change regime (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--regime-change-after", defaultValue = "50", description = "Live steps before the sensors change regime (default: ${DEFAULT-VALUE}).")
     int regimeChangeAfter;
 
-    @Option(names = "--retrain-every", defaultValue = "20s", converter = DurationConverter.class,
+    @Option(names = "--retrain-every", defaultValue = "15s", converter = DurationConverter.class,
             description = "How often the retraining loop runs (default: ${DEFAULT-VALUE}).")
     Duration retrainEvery;
 
