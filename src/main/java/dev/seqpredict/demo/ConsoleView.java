@@ -68,7 +68,7 @@ final class ConsoleView {
         List<String> l = new ArrayList<>();
         l.add(String.format(Locale.ROOT, "[%02d:%02d] in %,8.0f ev/s  out %,8.0f pred/s  keys %,d", s / 60, s % 60, in, outRate,
                 stats.keyCount()));
-        l.add(String.format(Locale.ROOT, "  model v%s  anomalies %,d  DLQ %,d %s", stats.currentVersion(), stats.anomalies.get(),
+        l.add(String.format(Locale.ROOT, "  model %s  anomalies %,d  DLQ %,d %s", stats.currentVersion() == null ? "(no prediction yet)" : "v" + stats.currentVersion(), stats.anomalies.get(),
                 stats.dlq.get(), stats.dlqByReason()));
         StringBuilder v = new StringBuilder("  rolling " + (logs ? "1-p(actual)" : "MAE") + " by version:");
         for (Map.Entry<String, LiveStats.VersionStats> e : stats.versions().entrySet()) {
