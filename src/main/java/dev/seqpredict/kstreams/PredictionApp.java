@@ -1,6 +1,8 @@
 package dev.seqpredict.kstreams;
 
 import dev.seqpredict.metrics.MetricsEndpoint;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import dev.seqpredict.metrics.StreamMetrics;
 import dev.seqpredict.processor.JobSettings;
 import dev.seqpredict.processor.KeyState;
@@ -58,6 +60,7 @@ public final class PredictionApp implements AutoCloseable {
     private final KeyQueryServer http;
     private final Duration shutdownTimeout;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final KafkaStreamsMetrics kafkaMetrics;
     private volatile boolean failed;
 
     private PredictionApp(Properties props, ModelRegistry.ArtifactVerifier verifier) throws IOException {
@@ -66,6 +69,9 @@ public final class PredictionApp implements AutoCloseable {
         this.shutdownTimeout = Duration.ofMillis(Long.parseLong(props.getProperty(SHUTDOWN_TIMEOUT_MS, "30000").trim()));
         this.streams = new KafkaStreams(PredictionTopology.build(settings, metrics, verifier), streamsConfig(props, settings, metrics));
         streams.setUncaughtExceptionHandler(ExceptionHandlers.uncaught());
+        // Kafka Streams' own figures (consumer lag, commit rates, ...) next to ours, as kafka_* meters
+        this.kafkaMetrics = new KafkaStreamsMetrics(streams, Tags.of("engine", ENGINE));
+        kafkaMetrics.bindTo(MetricsEndpoint.registry());
         streams.setStateListener((now, before) -> {
             LOG.info("Kafka Streams {} -> {}", before, now);
             if (now == KafkaStreams.State.ERROR) {
@@ -171,6 +177,7 @@ public final class PredictionApp implements AutoCloseable {
         if (http != null) {
             http.close();
         }
+        kafkaMetrics.close();
         boolean done = streams.close(CloseOptions.groupMembershipOperation(membership).withTimeout(shutdownTimeout));
         if (!done) {
             LOG.warn("Kafka Streams did not close within {}", shutdownTimeout);
