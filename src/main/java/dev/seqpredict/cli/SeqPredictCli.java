@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 EvaluateCommand.class,
                 NabScoreCommand.class,
+                NabCommand.class,
+                DetectSessionsCommand.class,
+                AbnormalSessionsCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class SeqPredictCli implements Runnable {
