@@ -91,7 +91,7 @@ final class NabCommand implements Callable<Integer> {
             description = "Anomaly threshold: an alarm for --suppress (default ${DEFAULT-VALUE}).")
     double threshold;
 
-    @Option(names = "--suppress", defaultValue = "0", paramLabel = "ROWS",
+    @Option(names = "--suppress", defaultValue = "100", paramLabel = "ROWS",
             description = "Rows after an alarm whose score is capped at 0.5 (default ${DEFAULT-VALUE}).")
     int suppress;
 
@@ -104,10 +104,14 @@ final class NabCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "20", description = "Anomaly score: errors before the score leaves 0 (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--variant", paramLabel = "NAME:THRESHOLD:SUPPRESS",
+    @Option(names = "--variant", paramLabel = "NAME:THRESHOLD:SUPPRESS[:SHORT:LONG]",
             description = "Also write detector NAME: the same rows and models, scored with another threshold and "
-                    + "suppression (for tuning; repeatable).")
+                    + "suppression (and short/long windows) (for tuning; repeatable).")
     List<String> variantSpecs = new java.util.ArrayList<>();
+
+    @Option(names = "--parallel", defaultValue = "1", paramLabel = "N",
+            description = "Files processed at once (each file stays sequential and deterministic; default ${DEFAULT-VALUE}).")
+    int parallel;
 
     @Option(names = "--verbose", description = "Print every training and gate decision.")
     boolean verbose;
@@ -123,10 +127,15 @@ final class NabCommand implements Callable<Integer> {
             java.util.Map<String, PredictorConfig> variants = new java.util.LinkedHashMap<>();
             for (String v : variantSpecs) {
                 String[] f = v.split(":");
-                if (f.length != 3 || f[0].isBlank() || f[0].equals(detector)) {
-                    throw new IllegalArgumentException("--variant must be NAME:THRESHOLD:SUPPRESS with a new name, got '" + v + "'");
+                if ((f.length != 3 && f.length != 5) || f[0].isBlank() || f[0].equals(detector)) {
+                    throw new IllegalArgumentException("--variant must be NAME:THRESHOLD:SUPPRESS[:SHORT:LONG] with a new "
+                            + "name, got '" + v + "'");
                 }
-                variants.put(f[0], pc.withAlarms(Double.parseDouble(f[1]), Integer.parseInt(f[2])));
+                PredictorConfig vc = pc.withAlarms(Double.parseDouble(f[1]), Integer.parseInt(f[2]));
+                if (f.length == 5) {
+                    vc = vc.withScoreWindows(warmup, Integer.parseInt(f[3]), Integer.parseInt(f[4]));
+                }
+                variants.put(f[0], vc);
             }
             options = new NabRunner.Options(detector, seed, CellType.fromId(cell), hidden, layers, window, epochs, batch, lr,
                     retrainEvery, trainWindow, gateTolerance, pc, variants);
@@ -145,18 +154,34 @@ final class NabCommand implements Callable<Integer> {
             double trainSeconds = 0;
             console.printf("%-50s %7s %6s %5s %11s %11s %11s %11s %9s%n", "file", "rows", "from", "train",
                     "MAE", "RMSE", "lastval MAE", "lastval RMSE", "seconds");
+            if (parallel < 1) {
+                throw new CliException("--parallel must be ≥ 1", 2);
+            }
+            for (NabRunner.DataFile f : files) {
+                if (l != null && l.windows().get(f.file()) == null) {
+                    throw new CliException("no labels for " + f.file() + " in " + labels);
+                }
+            }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallel);
             try (BufferedWriter w = Files.newBufferedWriter(summary, StandardCharsets.UTF_8)) {
+                List<java.util.concurrent.Future<NabRunner.FileResult>> futures = new java.util.ArrayList<>();
+                for (NabRunner.DataFile f : files) {
+                    futures.add(pool.submit(() -> runner.run(f)));
+                }
                 w.write("file,rows,first_model_row,predictions,mae,rmse,baseline_mae,baseline_rmse,trainings,accepted,"
                         + "train_seconds,seconds\n");
-                for (NabRunner.DataFile f : files) {
-                    List<NabWindow> windows = null;
-                    if (l != null) {
-                        windows = l.windows().get(f.file());
-                        if (windows == null) {
-                            throw new CliException("no labels for " + f.file() + " in " + labels);
-                        }
+                for (int i = 0; i < files.size(); i++) {
+                    NabRunner.DataFile f = files.get(i);
+                    NabRunner.FileResult r;
+                    try {
+                        r = futures.get(i).get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CliException("interrupted");
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw new CliException(f.file() + ": " + e.getCause().getMessage(), e.getCause());
                     }
-                    NabRunner.FileResult r = runner.run(f);
+                    List<NabWindow> windows = l == null ? null : l.windows().get(f.file());
                     NabRunner.write(out, detector, f, r.scores(), windows);
                     for (var v : r.variantScores().entrySet()) {
                         NabRunner.write(out, v.getKey(), f, v.getValue(), windows);
@@ -172,6 +197,8 @@ final class NabCommand implements Callable<Integer> {
                             r.trainAt(), r.predictions(), r.mae(), r.rmse(), r.baselineMae(), r.baselineRmse(),
                             r.trainings(), r.accepted(), r.trainSeconds(), r.seconds()));
                 }
+            } finally {
+                pool.shutdownNow();
             }
             double s = (System.nanoTime() - t0) / 1e9;
             console.printf(Locale.ROOT, "%d files, %d rows, %d trainings (%.1f s training) in %.1f s; results in %s, summary %s%n",
