@@ -109,10 +109,6 @@ final class NabCommand implements Callable<Integer> {
                     + "suppression (and short/long windows) (for tuning; repeatable).")
     List<String> variantSpecs = new java.util.ArrayList<>();
 
-    @Option(names = "--parallel", defaultValue = "1", paramLabel = "N",
-            description = "Files processed at once (each file stays sequential and deterministic; default ${DEFAULT-VALUE}).")
-    int parallel;
-
     @Option(names = "--verbose", description = "Print every training and gate decision.")
     boolean verbose;
 
@@ -154,33 +150,19 @@ final class NabCommand implements Callable<Integer> {
             double trainSeconds = 0;
             console.printf("%-50s %7s %6s %5s %11s %11s %11s %11s %9s%n", "file", "rows", "from", "train",
                     "MAE", "RMSE", "lastval MAE", "lastval RMSE", "seconds");
-            if (parallel < 1) {
-                throw new CliException("--parallel must be ≥ 1", 2);
-            }
             for (NabRunner.DataFile f : files) {
                 if (l != null && l.windows().get(f.file()) == null) {
                     throw new CliException("no labels for " + f.file() + " in " + labels);
                 }
             }
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallel);
+            // One file at a time: DJL allows one gradient collector per process (training cannot run in
+            // parallel threads); to use more cores, run one process per category directory.
             try (BufferedWriter w = Files.newBufferedWriter(summary, StandardCharsets.UTF_8)) {
-                List<java.util.concurrent.Future<NabRunner.FileResult>> futures = new java.util.ArrayList<>();
-                for (NabRunner.DataFile f : files) {
-                    futures.add(pool.submit(() -> runner.run(f)));
-                }
                 w.write("file,rows,first_model_row,predictions,mae,rmse,baseline_mae,baseline_rmse,trainings,accepted,"
                         + "train_seconds,seconds\n");
                 for (int i = 0; i < files.size(); i++) {
                     NabRunner.DataFile f = files.get(i);
-                    NabRunner.FileResult r;
-                    try {
-                        r = futures.get(i).get();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new CliException("interrupted");
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        throw new CliException(f.file() + ": " + e.getCause().getMessage(), e.getCause());
-                    }
+                    NabRunner.FileResult r = runner.run(f);
                     List<NabWindow> windows = l == null ? null : l.windows().get(f.file());
                     NabRunner.write(out, detector, f, r.scores(), windows);
                     for (var v : r.variantScores().entrySet()) {
@@ -197,8 +179,6 @@ final class NabCommand implements Callable<Integer> {
                             r.trainAt(), r.predictions(), r.mae(), r.rmse(), r.baselineMae(), r.baselineRmse(),
                             r.trainings(), r.accepted(), r.trainSeconds(), r.seconds()));
                 }
-            } finally {
-                pool.shutdownNow();
             }
             double s = (System.nanoTime() - t0) / 1e9;
             console.printf(Locale.ROOT, "%d files, %d rows, %d trainings (%.1f s training) in %.1f s; results in %s, summary %s%n",
