@@ -152,9 +152,12 @@ public final class NabRunner {
         return new DataFile(relative, ts.toArray(String[]::new), texts.toArray(String[]::new), Arrays.copyOf(v, ts.size()));
     }
 
-    /** The row at which the first model is trained: NAB's probationary length, at least window + 2 rows. */
+    /**
+     * The row at which the first model is trained: NAB's probationary length, but at least enough rows for
+     * one training window plus the 20% validation tail.
+     */
     public int trainAt(int rows) {
-        return Math.max((int) NabScorer.probationaryLength(rows), o.window() + 2);
+        return Math.max((int) NabScorer.probationaryLength(rows), (int) Math.ceil((o.window() + 2) / 0.8));
     }
 
     /** Streams one file through the predictor; returns a score per row. */
