@@ -101,7 +101,7 @@ final class NabCommand implements Callable<Integer> {
     @Option(names = "--long-window", defaultValue = "500", description = "Anomaly score: error-history window (default ${DEFAULT-VALUE}).")
     int longWindow;
 
-    @Option(names = "--warmup", defaultValue = "20", description = "Anomaly score: errors before the score leaves 0 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "100", description = "Anomaly score: errors before the score leaves 0 (default ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--variant", paramLabel = "NAME:THRESHOLD:SUPPRESS[:SHORT:LONG]",
