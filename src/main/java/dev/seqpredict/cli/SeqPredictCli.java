@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
                 SignCommand.class,
                 VerifyCommand.class,
                 PublishCommand.class,
+                NabCommand.class,
+                DetectSessionsCommand.class,
+                AbnormalSessionsCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class SeqPredictCli implements Runnable {

@@ -45,6 +45,8 @@ public record JobSettings(
     public static final String TOP_K = "predict.top.k";
     public static final String TOP_G = "predict.top.g";
     public static final String ANOMALY_THRESHOLD = "anomaly.threshold";
+    /** Events after an alarm whose score is capped (see {@link PredictorConfig#suppressEvents()}). */
+    public static final String ANOMALY_SUPPRESS = "anomaly.suppress.events";
     public static final String MAX_EVENT_BYTES = "limits.event.bytes";
     public static final String MAX_MODEL_BYTES = "limits.model.bytes";
     /** {@code true|false}; unset = on exactly when {@link #TRUSTED_KEYS} is set. */
@@ -126,7 +128,8 @@ public record JobSettings(
                 intProp(p, TOP_K, pc.topK()),
                 intProp(p, TOP_G, pc.topG()),
                 Double.parseDouble(p.getProperty(ANOMALY_THRESHOLD, Double.toString(pc.anomalyThreshold()))),
-                pc.warmupEvents(), pc.shortWindow(), pc.longWindow());
+                pc.warmupEvents(), pc.shortWindow(), pc.longWindow(),
+                intProp(p, ANOMALY_SUPPRESS, pc.suppressEvents()));
         Map<String, String> kafka = new TreeMap<>();
         for (String name : p.stringPropertyNames()) {
             if (name.startsWith("kafka.")) {
@@ -163,6 +166,7 @@ public record JobSettings(
         p.setProperty(TOP_K, Integer.toString(predictor.topK()));
         p.setProperty(TOP_G, Integer.toString(predictor.topG()));
         p.setProperty(ANOMALY_THRESHOLD, Double.toString(predictor.anomalyThreshold()));
+        p.setProperty(ANOMALY_SUPPRESS, Integer.toString(predictor.suppressEvents()));
         p.setProperty(MAX_EVENT_BYTES, Integer.toString(maxEventBytes));
         p.setProperty(MAX_MODEL_BYTES, Long.toString(maxModelBytes));
         kafka.forEach((k, v) -> p.setProperty("kafka." + k, v));

@@ -26,6 +26,7 @@ public final class KeyState {
     double longVar;
     float lastError = Float.NaN;
     float lastScore;
+    long lastAlarm = -1;        // events count at the key's last alarm (sensor streams), -1 = none
 
     // rewarm ring: the last `fill` inputs (width floats each), oldest at (head - fill) mod capacity
     float[] ring = new float[0];
@@ -123,6 +124,7 @@ public final class KeyState {
         c.longVar = longVar;
         c.lastError = lastError;
         c.lastScore = lastScore;
+        c.lastAlarm = lastAlarm;
         c.ring = ring.clone();
         c.ringWidth = ringWidth;
         c.ringFill = ringFill;

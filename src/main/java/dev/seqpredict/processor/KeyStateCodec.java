@@ -21,12 +21,13 @@ import java.io.UncheckedIOException;
  * i32 n   + n × f32   last prediction (n = -1: none)
  * i64     error count; f64 short mean, f64 long mean, f64 long variance; f32 last error, f32 last score
  * i32 w, i32 capacity, i32 fill  + fill × w × f32   rewarm buffer, oldest first
+ * i64     (version ≥ 2) event count at the key's last alarm, -1 = none
  * </pre>
  * Readers of later releases must keep reading every earlier format version.
  */
 public final class KeyStateCodec {
 
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     /** Refuse to allocate more than this many floats for one array of a (possibly corrupt) state. */
     private static final int MAX_FLOATS = 1 << 24;
 
@@ -64,12 +65,13 @@ public final class KeyStateCodec {
                 out.writeFloat(v);
             }
         }
+        out.writeLong(s.lastAlarm);
     }
 
     public static KeyState read(DataInput in) throws IOException {
         int version = in.readUnsignedByte();
-        if (version != 1) {
-            throw new IOException("unknown key state format version " + version + " (this release reads 1)");
+        if (version < 1 || version > FORMAT_VERSION) {
+            throw new IOException("unknown key state format version " + version + " (this release reads 1.." + FORMAT_VERSION + ")");
         }
         KeyState s = new KeyState();
         s.modelName = in.readUTF();
@@ -101,6 +103,7 @@ public final class KeyStateCodec {
         }
         s.ringFill = fill;
         s.ringHead = capacity == 0 ? 0 : fill % capacity;
+        s.lastAlarm = version >= 2 ? in.readLong() : -1;
         return s;
     }
 

@@ -82,7 +82,12 @@ public final class KeyedPredictor {
             } else {
                 error = rmse(s.lastPrediction, event.values());
                 score = AnomalyScore.update(s, standardizedError(m, s.lastPrediction, event.values()), config);
-                anomaly = score >= config.anomalyThreshold();
+                if (s.lastAlarm >= 0 && s.events - s.lastAlarm <= config.suppressEvents()) {
+                    score = Math.min(score, PredictorConfig.SUPPRESSED_SCORE); // the alarm was already raised
+                } else if (score >= config.anomalyThreshold()) {
+                    anomaly = true;
+                    s.lastAlarm = s.events;
+                }
             }
             s.lastError = error;
             s.lastScore = (float) score;

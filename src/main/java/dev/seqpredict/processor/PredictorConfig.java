@@ -11,12 +11,27 @@ package dev.seqpredict.processor;
  * @param warmupEvents     errors a key must have seen before its anomaly score leaves 0
  * @param shortWindow      events averaged in the recent error (the "now" of the anomaly score)
  * @param longWindow       events of error history the recent error is compared against
+ * @param suppressEvents   sensor streams: after an event whose score reaches {@code anomalyThreshold} (an alarm),
+ *                         the next {@code suppressEvents} events of the key report a score of at most
+ *                         {@link #SUPPRESSED_SCORE} and are not flagged, so one incident raises one alarm, not a
+ *                         burst (NAB counts every extra alarm outside a window as a false positive). 0 = off
+ *                         (the default). The statistics behind the score are updated as usual meanwhile.
  */
 public record PredictorConfig(SwapPolicy swapPolicy, int rewarmWindow, int topK, int topG,
-                              double anomalyThreshold, int warmupEvents, int shortWindow, int longWindow) {
+                              double anomalyThreshold, int warmupEvents, int shortWindow, int longWindow,
+                              int suppressEvents) {
+
+    /** The highest score a suppressed event reports: an ordinary moment. */
+    public static final double SUPPRESSED_SCORE = 0.5;
 
     public static final PredictorConfig DEFAULTS =
-            new PredictorConfig(SwapPolicy.REWARM, 16, 3, 9, 0.999, 20, 5, 500);
+            new PredictorConfig(SwapPolicy.REWARM, 16, 3, 9, 0.999, 20, 5, 500, 0);
+
+    /** Without alarm suppression. */
+    public PredictorConfig(SwapPolicy swapPolicy, int rewarmWindow, int topK, int topG,
+                           double anomalyThreshold, int warmupEvents, int shortWindow, int longWindow) {
+        this(swapPolicy, rewarmWindow, topK, topG, anomalyThreshold, warmupEvents, shortWindow, longWindow, 0);
+    }
 
     public PredictorConfig {
         if (rewarmWindow < 0 || rewarmWindow > 10_000) {
@@ -31,16 +46,38 @@ public record PredictorConfig(SwapPolicy swapPolicy, int rewarmWindow, int topK,
         if (warmupEvents < 0 || shortWindow < 1 || longWindow < shortWindow) {
             throw new IllegalArgumentException("need warmup ≥ 0 and 1 ≤ short window ≤ long window");
         }
+        if (suppressEvents < 0) {
+            throw new IllegalArgumentException("suppress events must be ≥ 0, got " + suppressEvents);
+        }
         if (swapPolicy == SwapPolicy.REWARM && rewarmWindow == 0) {
             swapPolicy = SwapPolicy.RESET; // nothing to replay
         }
     }
 
     public PredictorConfig withSwapPolicy(SwapPolicy p) {
-        return new PredictorConfig(p, rewarmWindow, topK, topG, anomalyThreshold, warmupEvents, shortWindow, longWindow);
+        return new PredictorConfig(p, rewarmWindow, topK, topG, anomalyThreshold, warmupEvents, shortWindow, longWindow,
+                suppressEvents);
     }
 
     public PredictorConfig withRewarmWindow(int w) {
-        return new PredictorConfig(swapPolicy, w, topK, topG, anomalyThreshold, warmupEvents, shortWindow, longWindow);
+        return new PredictorConfig(swapPolicy, w, topK, topG, anomalyThreshold, warmupEvents, shortWindow, longWindow,
+                suppressEvents);
+    }
+
+    public PredictorConfig withTopG(int g) {
+        return new PredictorConfig(swapPolicy, rewarmWindow, topK, g, anomalyThreshold, warmupEvents, shortWindow,
+                longWindow, suppressEvents);
+    }
+
+    /** The anomaly score's threshold, and how many events after an alarm are suppressed. */
+    public PredictorConfig withAlarms(double threshold, int suppress) {
+        return new PredictorConfig(swapPolicy, rewarmWindow, topK, topG, threshold, warmupEvents, shortWindow,
+                longWindow, suppress);
+    }
+
+    /** The anomaly score's warm-up and windows. */
+    public PredictorConfig withScoreWindows(int warmup, int shortW, int longW) {
+        return new PredictorConfig(swapPolicy, rewarmWindow, topK, topG, anomalyThreshold, warmup, shortW, longW,
+                suppressEvents);
     }
 }

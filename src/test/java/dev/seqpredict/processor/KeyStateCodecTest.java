@@ -44,6 +44,21 @@ class KeyStateCodecTest {
     }
 
     @Test
+    void readsFormatVersion1StatesWrittenBeforeAlarmSuppression() throws IOException {
+        KeyState s = stateAfter(7);
+        s.lastAlarm = 5;
+        byte[] v2 = KeyStateCodec.toBytes(s);
+        assertThat(v2[0]).isEqualTo((byte) 2);
+        byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 8); // version 1 had no last-alarm field
+        v1[0] = 1;
+        KeyState back = KeyStateCodec.fromBytes(v1);
+        assertThat(back.lastAlarm).isEqualTo(-1);
+        assertThat(back.recurrentState()).containsExactly(s.recurrentState());
+        assertThat(back.events()).isEqualTo(7);
+        assertThat(KeyStateCodec.fromBytes(v2).lastAlarm).isEqualTo(5);
+    }
+
+    @Test
     void stateIsCompact() {
         KeyState s = stateAfter(3);
         // h and c of 2 layers × 8, the last prediction (2), the rewarm buffer (4 inputs × 2), plus a fixed header

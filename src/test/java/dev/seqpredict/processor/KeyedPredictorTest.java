@@ -194,6 +194,41 @@ class KeyedPredictorTest {
     }
 
     @Test
+    void alarmsAreSuppressedForTheConfiguredNumberOfEventsAfterOne() throws java.io.IOException {
+        float[][] xs = inputs(400, 8);
+        for (int t = 350; t < 360; t++) { // a lasting incident: every event is far off
+            xs[t] = new float[] {xs[t][0] + 25, xs[t][1]};
+        }
+        int suppress = 30;
+        KeyedPredictor plain = new KeyedPredictor(PredictorConfig.DEFAULTS);
+        KeyedPredictor quiet = new KeyedPredictor(PredictorConfig.DEFAULTS.withAlarms(0.999, suppress));
+        KeyState a = null;
+        KeyState b = null;
+        java.util.List<Integer> alarmsPlain = new java.util.ArrayList<>();
+        java.util.List<Integer> alarmsQuiet = new java.util.ArrayList<>();
+        for (int t = 0; t < xs.length; t++) {
+            Outcome.Predicted pa = predicted(plain.process(a, Event.sensor("k", t, xs[t]), m1));
+            Outcome.Predicted pb = predicted(quiet.process(b, Event.sensor("k", t, xs[t]), m1));
+            a = pa.state();
+            b = pb.state();
+            if (pa.prediction().anomaly()) {
+                alarmsPlain.add(t);
+            }
+            if (pb.prediction().anomaly()) {
+                alarmsQuiet.add(t);
+            }
+            if (t >= 350 && t <= 350 + suppress && alarmsQuiet.contains(350) && t > 350) {
+                assertThat(pb.prediction().anomalyScore()).isLessThanOrEqualTo(PredictorConfig.SUPPRESSED_SCORE);
+            }
+        }
+        assertThat(alarmsPlain.stream().filter(t -> t >= 350 && t < 360).count()).isGreaterThan(1);
+        assertThat(alarmsQuiet).contains(350);
+        assertThat(alarmsQuiet.stream().filter(t -> t > 350 && t <= 350 + suppress)).isEmpty();
+        // the state (and the suppression) survives the codec
+        assertThat(KeyStateCodec.toBytes(b)).isEqualTo(KeyStateCodec.toBytes(KeyStateCodec.fromBytes(KeyStateCodec.toBytes(b))));
+    }
+
+    @Test
     void normalCdfIsAccurate() {
         assertThat(AnomalyScore.normalCdf(0)).isCloseTo(0.5, within(1e-7));
         assertThat(AnomalyScore.normalCdf(1.96)).isCloseTo(0.9750021, within(1e-6));

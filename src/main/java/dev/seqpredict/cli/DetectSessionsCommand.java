@@ -1,0 +1,108 @@
+package dev.seqpredict.cli;
+
+import dev.seqpredict.model.RecurrentModel;
+import dev.seqpredict.model.Task;
+import dev.seqpredict.processor.KeyedPredictor;
+import dev.seqpredict.processor.PredictorConfig;
+import dev.seqpredict.processor.ServingModel;
+import dev.seqpredict.processor.SessionVerdict;
+import dev.seqpredict.train.DataException;
+import dev.seqpredict.train.Series;
+import dev.seqpredict.train.SeriesReaders;
+import dev.seqpredict.train.SeriesSet;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.FilterWriter;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "detect-sessions", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"DeepLog session verdicts with a classification model: each session (one line of event ids) "
+                + "is a key stepped through the jobs' per-key processing; an event after the first is normal when it is "
+                + "among the top g events predicted from the state before it. A session with a miss, or with an id "
+                + "outside the model's vocabulary, is anomalous.",
+                "Writes one line per input session, in order: 1 anomalous, 0 normal."})
+final class DetectSessionsCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A classification model artifact.")
+    Path model;
+
+    @Option(names = "--sessions", required = true, paramLabel = "FILE", description = "One session per line: event ids separated by spaces.")
+    Path sessions;
+
+    @Option(names = "--top-g", defaultValue = "9", description = "g (default ${DEFAULT-VALUE}).")
+    int topG;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "Where to write the verdicts (default: standard output).")
+    Path output;
+
+    @Override
+    public Integer call() throws IOException {
+        RecurrentModel m = Models.load(model);
+        if (m.spec().task() != Task.CLASSIFICATION) {
+            throw new CliException("model " + model + " is a " + m.spec().task() + " model: detect-sessions needs a "
+                    + "classification model (train --sessions)");
+        }
+        if (topG < 1) {
+            throw new CliException("--top-g must be ≥ 1, got " + topG, 2);
+        }
+        SeriesSet data;
+        try {
+            data = SeriesReaders.sessions(sessions);
+        } catch (DataException e) {
+            throw new CliException(e.getMessage());
+        }
+        ServingModel serving = ServingModel.of(m.spec().name(), m);
+        KeyedPredictor predictor = new KeyedPredictor(PredictorConfig.DEFAULTS.withTopG(topG));
+        PrintWriter console = spec.commandLine().getOut();
+        int anomalous = 0;
+        Map<String, Integer> reasons = new TreeMap<>();
+        long t0 = System.nanoTime();
+        try (Writer w = output == null ? new NonClosing(console) : Files.newBufferedWriter(output, StandardCharsets.UTF_8);
+             BufferedWriter out = new BufferedWriter(w)) {
+            for (Series s : data.series()) {
+                SessionVerdict v = SessionVerdict.judge(predictor, serving, s.key(), s.events());
+                out.write(v.anomalous() ? "1\n" : "0\n");
+                if (v.anomalous()) {
+                    anomalous++;
+                    reasons.merge(v.reason(), 1, Integer::sum);
+                }
+            }
+        }
+        int n = data.series().size();
+        if (output != null) {
+            console.printf(Locale.ROOT, "%d sessions, %d anomalous (%.2f%%) %s, top-g %d, %.1f s; verdicts in %s%n", n, anomalous,
+                    100.0 * anomalous / n, reasons, topG, (System.nanoTime() - t0) / 1e9, output);
+        } else {
+            spec.commandLine().getErr().printf(Locale.ROOT, "%d sessions, %d anomalous (%.2f%%) %s, top-g %d%n", n, anomalous,
+                    100.0 * anomalous / n, reasons, topG);
+        }
+        console.flush();
+        return 0;
+    }
+
+    /** The console, not closed with the verdicts. */
+    private static final class NonClosing extends FilterWriter {
+        NonClosing(Writer w) {
+            super(w);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}
