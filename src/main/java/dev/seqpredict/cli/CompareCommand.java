@@ -22,7 +22,7 @@ final class CompareCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "Small settings that run in seconds (lags 5 and 20, 160 updates).")
+    @Option(names = "--quick", description = "Small settings that run in seconds (lags 5 and 20, 160 updates of 16).")
     boolean quick;
 
     @Option(names = "--out", defaultValue = "compare-out", paramLabel = "DIR",

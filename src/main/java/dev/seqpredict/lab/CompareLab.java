@@ -47,8 +47,8 @@ public final class CompareLab {
         }
 
         public static Options quick(long seed) {
-            return new Options(true, seed, 32, new int[] {5, 20}, 512, 256, 10, 32, 0.005f, 3f, 50, 32,
-                    null, 3, 500, 5, 20_000);
+            return new Options(true, seed, 32, new int[] {5, 20}, 256, 128, 10, 16, 0.005f, 3f, 50, 16,
+                    null, 2, 400, 3, 10_000);
         }
 
         public Options withSeries(Path file) {

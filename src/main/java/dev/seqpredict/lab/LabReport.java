@@ -105,7 +105,7 @@ final class LabReport {
             s.append('\n');
         }
         s.append("\nTraining: DJL's fused PyTorch cells, one thread. Step: `RecurrentModel.step` (cell + linear head) for one "
-                + "key, median of interleaved rounds.\n");
+                + "key, fastest of " + o.benchRounds() + " interleaved rounds of " + o.benchSteps() + " steps.\n");
 
         s.append("\n## 5. A real series: one-step forecast\n\n");
         s.append("Series: ").append(r.seriesName()).append(". `SequenceTrainer` (as `seqpredict train`): windows of 24, "
