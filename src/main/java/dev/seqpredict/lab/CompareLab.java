@@ -244,6 +244,6 @@ public final class CompareLab {
     }
 
     static String fmt(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v);
+        return v == Math.rint(v) ? Long.toString((long) v) : Float.toString((float) v);
     }
 }

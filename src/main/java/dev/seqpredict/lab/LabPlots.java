@@ -58,10 +58,13 @@ final class LabPlots {
         for (int p = 0; p < 2; p++) {
             Map<String, double[]> m = p == 0 ? atInit : trained;
             int steps = p == 0 ? initSteps : trainedSteps;
-            XYChart c = new XYChartBuilder().width(640).height(360)
+            XYChart c = new XYChartBuilder().width(640).height(400)
                     .title("‖∂L/∂h_t‖, T = " + (steps - 1) + (p == 0 ? ", at initialization" : ", after training"))
                     .xAxisTitle("t (loss at the last step, t = " + (steps - 1) + ")").yAxisTitle("gradient norm").build();
             style(c);
+            c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+            c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+            c.getStyler().setXAxisTickMarkSpacingHint(70);
             c.getStyler().setYAxisLogarithmic(true);
             int k = 0;
             for (var e : m.entrySet()) {
