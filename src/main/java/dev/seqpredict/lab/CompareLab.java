@@ -42,7 +42,7 @@ public final class CompareLab {
                           int seriesEpochs, int seriesLength, int benchRounds, int benchSteps) {
 
         public static Options full(long seed) {
-            return new Options(false, seed, 32, new int[] {10, 50, 100, 200}, 1024, 512, 40, 32, 0.005f, 3f, 100, 64,
+            return new Options(false, seed, 32, new int[] {10, 50, 100, 200}, 1024, 512, 20, 32, 0.005f, 3f, 100, 64,
                     null, 15, 2000, 15, 100_000);
         }
 
