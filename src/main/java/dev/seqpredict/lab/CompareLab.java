@@ -33,8 +33,18 @@ import java.util.Random;
  */
 public final class CompareLab {
 
-    /** A cell and the bias added to its keep gate at initialization (0 = PyTorch's initialization). */
-    public record Variant(String name, CellType cell, float gateBias) {
+    /**
+     * A cell and the biases added at initialization to its keep gate (LSTM f, GRU z) and to the LSTM's input
+     * gate i (0, 0 = PyTorch's initialization).
+     */
+    public record Variant(String name, CellType cell, float gateBias, float inputGateBias) {
+        Variant(String name, CellType cell, float gateBias) {
+            this(name, cell, gateBias, 0f);
+        }
+
+        boolean pytorchInit() {
+            return gateBias == 0f && inputGateBias == 0f;
+        }
     }
 
     public record Options(boolean quick, long seed, int hidden, int[] lags, int trainSize, int testSize, int epochs,
@@ -93,7 +103,8 @@ public final class CompareLab {
         String b = fmt(gateBias);
         return List.of(new Variant("rnn_tanh", CellType.RNN_TANH, 0f), new Variant("lstm", CellType.LSTM, 0f),
                 new Variant("gru", CellType.GRU, 0f), new Variant("lstm b_f+" + b, CellType.LSTM, gateBias),
-                new Variant("gru b_z+" + b, CellType.GRU, gateBias));
+                new Variant("gru b_z+" + b, CellType.GRU, gateBias),
+                new Variant("lstm b_f+" + b + " b_i-" + b, CellType.LSTM, gateBias, -gateBias));
     }
 
     public static Result run(Options o, Path out, PrintWriter log) throws IOException {
@@ -123,7 +134,8 @@ public final class CompareLab {
             RecallTask.Batch train = RecallTask.generate(new Random(o.seed() * 31 + lag), o.trainSize(), lag);
             RecallTask.Batch test = RecallTask.generate(new Random(o.seed() * 31 + lag + 1_000_003), o.testSize(), lag);
             for (Variant v : variants) {
-                DjlLab.Trained t = DjlLab.train(v.cell(), h, train, test, o.epochs(), o.batch(), o.lr(), v.gateBias(), o.seed());
+                DjlLab.Trained t = DjlLab.train(v.cell(), h, train, test, o.epochs(), o.batch(), o.lr(), v.gateBias(),
+                        v.inputGateBias(), o.seed());
                 err.get(v)[li] = t.testNmse();
                 spe.get(v)[li] = t.secondsPerEpoch();
                 djlParams.put(v, t.parameters() - (h + 1));
@@ -166,7 +178,7 @@ public final class CompareLab {
         SeriesSet series = o.series() != null ? nabCsv(o.series()) : simulated(o.seed(), o.seriesLength());
         List<SeriesRow> seriesRows = new ArrayList<>();
         for (Variant v : variants) {
-            if (v.gateBias() != 0f) {
+            if (!v.pytorchInit()) {
                 continue; // the real series is trained with `seqpredict train`'s own initialization
             }
             TrainingOptions to = TrainingOptions.defaults().with(v.cell(), h, 1)

@@ -64,7 +64,8 @@ public final class DjlLab {
      * clipping at 1).
      */
     public static Trained train(CellType cell, int hidden, RecallTask.Batch train, RecallTask.Batch test,
-                                int epochs, int batch, float lr, float gateBias, long seed) {
+                                int epochs, int batch, float lr, float gateBias, float inputGateBias,
+                                long seed) {
         engine(seed);
         DjlNetwork net = new DjlNetwork(cell, RecallTask.INPUT, hidden, 1, 1, seed);
         try (Model model = Model.newInstance("lab", Device.cpu(), DjlNetwork.ENGINE)) {
@@ -74,7 +75,7 @@ public final class DjlLab {
                     .optOptimizer(Adam.builder().optLearningRateTracker(Tracker.fixed(lr)).optClipGrad(1f).build());
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(1, train.steps(), RecallTask.INPUT));
-                addGateBias(net, gateBias);
+                addGateBias(net, gateBias, inputGateBias);
                 Weights initial = weights(net);
                 long params = 0;
                 for (var p : net.block().getParameters()) {
@@ -133,10 +134,13 @@ public final class DjlLab {
      * Adds {@code bias} to the input bias of the gate that decides how much of the old state is kept: the
      * LSTM's forget gate f (block 1 of i,f,g,o) and the GRU's update gate z (block 1 of r,z,n; h' = (1−z)⊙n + z⊙h).
      * 0 keeps PyTorch's initialization; 1 is the LSTM forget-gate bias of Gers et al. (2000) and Jozefowicz et
-     * al. (2015), TensorFlow/Keras' default. The vanilla RNN has no such gate and is left as is.
+     * al. (2015), TensorFlow/Keras' default. {@code inputBias} is added to the LSTM's input gate i (block 0):
+     * a negative value closes it, as the chrono initialization of Tallec &amp; Ollivier (2018) does (b_i = −b_f);
+     * the GRU needs no such knob, its (1−z) already couples writing to forgetting. The vanilla RNN has no gate
+     * and is left as is.
      */
-    static void addGateBias(DjlNetwork net, float bias) {
-        if (bias == 0f || !(net.cell() == CellType.LSTM || net.cell() == CellType.GRU)) {
+    static void addGateBias(DjlNetwork net, float bias, float inputBias) {
+        if ((bias == 0f && inputBias == 0f) || !(net.cell() == CellType.LSTM || net.cell() == CellType.GRU)) {
             return;
         }
         int hd = net.hiddenSize();
@@ -146,6 +150,11 @@ public final class DjlLab {
                 float[] v = a.toFloatArray();
                 for (int j = hd; j < 2 * hd; j++) {
                     v[j] += bias;
+                }
+                if (net.cell() == CellType.LSTM) {
+                    for (int j = 0; j < hd; j++) {
+                        v[j] += inputBias;
+                    }
                 }
                 a.set(v);
                 return;

@@ -21,7 +21,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 final class LabPlots {
 
     static final Color[] COLORS = {new Color(214, 39, 40), new Color(31, 119, 180), new Color(44, 160, 44),
-            new Color(148, 103, 189), new Color(255, 127, 14)};
+            new Color(148, 103, 189), new Color(255, 127, 14), new Color(140, 86, 75)};
 
     private LabPlots() {
     }
