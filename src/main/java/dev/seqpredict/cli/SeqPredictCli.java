@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 InspectCommand.class,
                 PredictCommand.class,
                 TrainCommand.class,
+                CompareCommand.class,
                 EvaluateCommand.class,
                 NabScoreCommand.class,
                 KeygenCommand.class,

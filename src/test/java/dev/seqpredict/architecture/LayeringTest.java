@@ -10,7 +10,7 @@ import com.tngtech.archunit.lang.ArchRule;
 /**
  * Keeps the folder layout true: the model core and the per-key processor import no engine; the Flink and
  * Kafka Streams adapters do not know each other; only training code (and the CLI that launches it)
- * touches DJL, so the streaming jobs never need it on their classpath.
+ * touches DJL (plus the lab in dev.seqpredict.lab), so the streaming jobs never need it on their classpath.
  */
 @AnalyzeClasses(packages = "dev.seqpredict", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayeringTest {
@@ -21,13 +21,13 @@ class LayeringTest {
     static final ArchRule modelCoreImportsNoEngine = noClasses().that().resideInAPackage("dev.seqpredict.model..")
             .should().dependOnClassesThat().resideInAnyPackage(ENGINES)
             .orShould().dependOnClassesThat().resideInAnyPackage("dev.seqpredict.processor..", "dev.seqpredict.flink..",
-                    "dev.seqpredict.kstreams..", "dev.seqpredict.train..", "dev.seqpredict.cli..");
+                    "dev.seqpredict.kstreams..", "dev.seqpredict.train..", "dev.seqpredict.cli..", "dev.seqpredict.lab..");
 
     @ArchTest
     static final ArchRule processorImportsNoEngine = noClasses().that().resideInAPackage("dev.seqpredict.processor..")
             .should().dependOnClassesThat().resideInAnyPackage(ENGINES)
             .orShould().dependOnClassesThat().resideInAnyPackage("dev.seqpredict.flink..", "dev.seqpredict.kstreams..",
-                    "dev.seqpredict.train..", "dev.seqpredict.cli..");
+                    "dev.seqpredict.train..", "dev.seqpredict.cli..", "dev.seqpredict.lab..");
 
     @ArchTest
     static final ArchRule securityImportsNoEngineAndNoOtherLayer = noClasses().that().resideInAPackage("dev.seqpredict.security..")
@@ -48,6 +48,6 @@ class LayeringTest {
             .allowEmptyShould(true);
 
     @ArchTest
-    static final ArchRule onlyTrainingTouchesDjl = noClasses().that().resideOutsideOfPackages("dev.seqpredict.train..")
+    static final ArchRule onlyTrainingTouchesDjl = noClasses().that().resideOutsideOfPackages("dev.seqpredict.train..", "dev.seqpredict.lab..")
             .should().dependOnClassesThat().resideInAPackage("ai.djl..");
 }

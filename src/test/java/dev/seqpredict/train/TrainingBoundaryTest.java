@@ -7,7 +7,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** DJL stays inside dev.seqpredict.train, and the model core (what the stream runs) never reaches into training. */
+/** DJL stays inside dev.seqpredict.train (and the RNN/LSTM/GRU lab, dev.seqpredict.lab), and the model core (what the stream runs) never reaches into training. */
 class TrainingBoundaryTest {
 
     private static final JavaClasses MAIN = new ClassFileImporter()
@@ -15,8 +15,8 @@ class TrainingBoundaryTest {
             .importPackages("dev.seqpredict");
 
     @Test
-    void onlyTheTrainPackageUsesDjl() {
-        noClasses().that().resideOutsideOfPackage("dev.seqpredict.train..")
+    void onlyTheTrainAndLabPackagesUseDjl() {
+        noClasses().that().resideOutsideOfPackages("dev.seqpredict.train..", "dev.seqpredict.lab..")
                 .should().dependOnClassesThat().resideInAPackage("ai.djl..")
                 .check(MAIN);
     }
@@ -24,7 +24,7 @@ class TrainingBoundaryTest {
     @Test
     void theModelCoreDoesNotDependOnTrainingOrTheCli() {
         noClasses().that().resideInAPackage("dev.seqpredict.model..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.seqpredict.train..", "dev.seqpredict.cli..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.seqpredict.train..", "dev.seqpredict.cli..", "dev.seqpredict.lab..")
                 .check(MAIN);
     }
 }
