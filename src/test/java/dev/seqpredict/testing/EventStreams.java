@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
@@ -285,6 +286,83 @@ public final class EventStreams {
             running = false;
             thread.join(10_000);
         }
+    }
+
+    /** The bad kinds of a flood, in turn, and the DLQ reason each must get. */
+    public static final String[][] BAD_KINDS = {
+            {"malformed_json", "malformed"}, {"nan", "non_finite"}, {"wrong_arity", "wrong_arity"},
+            {"wrong_type", "wrong_type"}, {"unknown_event", "unknown_event"}, {"oversized", "oversized"},
+            {"missing_key", "missing_key"}, {"missing_ts", "malformed"}};
+
+    /** Job properties of a flood: model chosen by the event's field (sensors by default, "logs" for log events), 2 KB limit. */
+    public static Properties floodProperties(String bootstrap) {
+        Properties p = new Properties();
+        p.setProperty(JobSettings.BOOTSTRAP_SERVERS, bootstrap);
+        p.setProperty(JobSettings.MODEL_NAME, "sensors");
+        p.setProperty(JobSettings.MODEL_SELECTION, "field");
+        p.setProperty(JobSettings.MAX_EVENT_BYTES, "2048");
+        return p;
+    }
+
+    /**
+     * {@code n} events, every 10th one bad, of each of {@link #BAD_KINDS} in turn; the good ones are sensor
+     * events (2 values) on keys s0..s11 and log events (ids 1..10, model "logs") on keys l0..l3.
+     */
+    public static List<Ev> flood(long seed, int n) {
+        Random r = new Random(seed);
+        List<Ev> out = new ArrayList<>(n);
+        String pad = "x".repeat(2100);
+        int bad = 0;
+        for (int i = 0; i < n; i++) {
+            long ts = 1_700_000_000_000L + i;
+            boolean log = i % 4 == 3;
+            String key = log ? "l" + (i / 4) % 4 : "s" + (i % 12);
+            if (i % 10 == 9) {
+                String[] kind = BAD_KINDS[bad++ % BAD_KINDS.length];
+                String json = switch (kind[0]) {
+                    case "malformed_json" -> "{\"ts\":" + ts + ",\"values\":[1.0,";
+                    case "nan" -> "{\"ts\":" + ts + ",\"values\":[NaN,1.0]}";
+                    case "wrong_arity" -> "{\"ts\":" + ts + ",\"values\":[1.0,2.0,3.0]}";
+                    case "wrong_type" -> "{\"ts\":" + ts + ",\"values\":[1.0,\"2.0\"]}";
+                    case "unknown_event" -> "{\"ts\":" + ts + ",\"event\":\"999\",\"model\":\"logs\"}";
+                    case "oversized" -> "{\"ts\":" + ts + ",\"values\":[1.0,2.0],\"pad\":\"" + pad + "\"}";
+                    case "missing_key" -> "{\"ts\":" + ts + ",\"values\":[1.0,2.0]}";
+                    case "missing_ts" -> "{\"values\":[1.0,2.0]}";
+                    default -> throw new IllegalStateException(kind[0]);
+                };
+                String k = kind[0].equals("unknown_event") ? "l" + (i % 4) : "s" + (i % 12);
+                out.add(Ev.bad(kind[0].equals("missing_key") ? null : k, json, kind[1]));
+            } else if (log) {
+                out.add(Ev.good(key, "{\"ts\":" + ts + ",\"event\":" + (1 + r.nextInt(10)) + ",\"model\":\"logs\"}"));
+            } else {
+                out.add(Ev.good(key, sensorJson(ts, (float) r.nextGaussian(), 10 + 2 * (float) r.nextGaussian())));
+            }
+        }
+        return out;
+    }
+
+    /** "reason|key|value" of each bad input, sorted: what the DLQ must hold. */
+    public static List<String> expectedDeadLetters(List<Ev> events) {
+        List<String> out = new ArrayList<>();
+        for (Ev e : events) {
+            if (!e.good()) {
+                out.add(e.reason() + "|" + e.key() + "|" + e.json());
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** "reason|key|value" of each DLQ record, sorted. */
+    public static List<String> deadLetters(List<ConsumerRecord<byte[], byte[]>> records) {
+        List<String> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            out.add(KafkaTestSupport.header(r, "seqpredict.reason") + "|"
+                    + (r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8)) + "|"
+                    + new String(r.value(), StandardCharsets.UTF_8));
+        }
+        out.sort(null);
+        return out;
     }
 
     /** Records per key of a list of inputs that must be predicted. */
