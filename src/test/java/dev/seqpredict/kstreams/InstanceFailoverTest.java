@@ -67,6 +67,9 @@ class InstanceFailoverTest {
         p.setProperty("streams.num.stream.threads", "1");
         p.setProperty("streams.consumer.session.timeout.ms", "6000");
         p.setProperty("streams.consumer.heartbeat.interval.ms", "500");
+        // a restarted instance whose local state is behind still counts as caught up, so it gets active tasks back
+        // in the next rebalance instead of warming up standbys until a probing rebalance (10 min)
+        p.setProperty("streams.acceptable.recovery.lag", "100000000");
         p.setProperty("streams.default.timestamp.extractor", CrashOnMarkedRecord.class.getName());
         p.setProperty(PredictionApp.HTTP_PORT, "-1");
         p.setProperty(PredictionApp.SHUTDOWN_TIMEOUT_MS, "20000");
