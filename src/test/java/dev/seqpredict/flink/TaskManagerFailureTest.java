@@ -166,4 +166,53 @@ class TaskManagerFailureTest {
         t.start();
         return t;
     }
+
+    /**
+     * A TaskManager dies before the job's first checkpoint completed: its sinks have written records in
+     * open transactions and there is no checkpoint to restore. The restarted job must abort those
+     * transactions itself (otherwise they hold the last stable offset back and read_committed readers see
+     * nothing until the 10-minute transaction timeout), start over from the beginning, and commit the
+     * output exactly once.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void killingATaskManagerBeforeTheFirstCheckpointLeavesNoLingeringTransactionAndNoDuplicate() throws Exception {
+        String events = KafkaTestSupport.uniqueTopic("tmearly-events");
+        String predictions = KafkaTestSupport.uniqueTopic("tmearly-predictions");
+        String dlq = KafkaTestSupport.uniqueTopic("tmearly-dlq");
+        String models = KafkaTestSupport.uniqueTopic("tmearly-models");
+        KAFKA.kafka().createTopics(2, events);
+        KAFKA.kafka().createTopics(1, predictions, dlq);
+        KAFKA.kafka().createCompactedTopic(models, 1);
+        Properties props = new Properties();
+        props.setProperty(JobSettings.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
+        JobSettings settings = JobSettings.fromProperties(props).withTopics(events, predictions, dlq, models);
+        FlinkSettings f = FlinkReliability.flink("tmearly", 20_000); // the first checkpoint comes long after the kill
+
+        List<Ev> in = EventStreams.sensorEvents(3, EventStreams.keys("e", 4), 2_500, 0);
+        Map<String, List<String>> want = new EventStreams.CoreReference(settings).offer("default", TestModels.bytes(v1)).feed(in).byKey();
+        publish(models, v1);
+        EventStreams.produce(KAFKA.bootstrapServers(), events, in);
+        MiniCluster cluster = FlinkReliability.startCluster(2, 1);
+        JobID job = null;
+        try (CommittedCounter written = new CommittedCounter(KAFKA.bootstrapServers(), predictions, "read_uncommitted");
+             CommittedCounter committed = new CommittedCounter(KAFKA.bootstrapServers(), predictions, "read_committed")) {
+            job = FlinkReliability.submit(cluster, settings, f, 2, null);
+            assertThat(written.await(1, Duration.ofSeconds(120))).as("records written in an open transaction").isTrue();
+            assertThat(committed.count()).as("nothing committed yet").isZero();
+            kill(cluster, 0, "before the first checkpoint, " + written.count() + " records in open transactions");
+            cluster.startTaskManager();
+            // committed within a few checkpoint intervals, far below the 10-minute transaction timeout
+            assertThat(committed.await(in.size(), Duration.ofSeconds(150))).as("all committed").isTrue();
+            Thread.sleep(1_000);
+        } finally {
+            if (job != null) {
+                FlinkReliability.cancel(cluster, job);
+            }
+            cluster.close();
+        }
+        Map<String, List<String>> got = EventStreams.byKey(EventStreams.readAllCommitted(KAFKA.bootstrapServers(), predictions));
+        assertThat(EventStreams.firstDifference(want, got)).isNull();
+        assertThat(got).isEqualTo(want);
+    }
 }
