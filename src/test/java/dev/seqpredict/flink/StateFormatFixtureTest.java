@@ -26,6 +26,16 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
+import dev.seqpredict.processor.JobSettings;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.slf4j.LoggerFactory;
@@ -41,7 +51,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code serializer-snapshot.bin}: the serializer snapshot as Flink writes it into a checkpoint's
  *       metadata ({@link TypeSerializerSnapshot#writeVersionedSnapshot}: class name, version, payload);</li>
  *   <li>{@code continuation.jsonl}: the predictions of the next {@value #AFTER} events, as that release
- *       emitted them.</li>
+ *       emitted them;</li>
+ *   <li>{@code operator-state.bin}: the whole predict operator's snapshot after the same {@value #BEFORE}
+ *       events (keyed state with the serializer snapshot in its metadata, the broadcast models state), as
+ *       Flink's {@code OperatorSnapshotUtil} writes it: restoring it goes through Flink's own restore path,
+ *       serializer compatibility check included.</li>
  * </ul>
  * Regenerate (only when a new format version is introduced: keep the old directory and add one per
  * version) with {@code mvn -B -q test -Dtest=StateFormatFixtureTest -Dseqpredict.fixtures.write=src/test/resources/state-fixtures/v1}.
@@ -157,6 +171,80 @@ class StateFormatFixtureTest {
         return out;
     }
 
+    /** The job settings of the operator fixture: the one model is called "fixture", rewarm window 4. */
+    static JobSettings operatorSettings() {
+        Properties p = new Properties();
+        p.setProperty(JobSettings.MODEL_NAME, "fixture");
+        return JobSettings.fromProperties(p).withPredictor(config());
+    }
+
+    static final class ByKey implements org.apache.flink.api.java.functions.KeySelector<EventRecord, String> {
+        @Override
+        public String getKey(EventRecord r) {
+            return r.partitionKey();
+        }
+    }
+
+    static KeyedBroadcastOperatorTestHarness<String, EventRecord, ModelRecord, PredictionRecord> operator(
+            OperatorSubtaskState restore, String backend) throws Exception {
+        var h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(
+                new PredictFunction(operatorSettings(), 0, 0), List.of(PredictFunction.MODELS)), new ByKey(), Types.STRING, 1, 1, 0);
+        h.setStateBackend(backend.equals("rocksdb") ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend());
+        h.setup();
+        if (restore != null) {
+            h.initializeState(restore);
+        }
+        h.open();
+        return h;
+    }
+
+    static List<String> feed(KeyedBroadcastOperatorTestHarness<String, EventRecord, ModelRecord, PredictionRecord> h,
+                             List<Event> events) throws Exception {
+        long offset = 0;
+        for (Event e : events) {
+            String json = "{\"ts\":" + e.ts() + ",\"values\":[" + Float.toString(e.values()[0]) + "," + Float.toString(e.values()[1]) + "]}";
+            h.processElement(EventRecord.of(e.key(), json, "events", 0, offset++), 0);
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> sr) {
+                out.add(new String(((PredictionRecord) sr.getValue()).json, StandardCharsets.UTF_8));
+            }
+        }
+        h.getOutput().clear();
+        return out;
+    }
+
+    /**
+     * The fixture is a heap-backend checkpoint of the operator, restored into the same backend (switching
+     * backends takes a canonical savepoint, which this fixture is not).
+     */
+    @Test
+    void theOperatorSnapshotOfRelease01RestoresInFlinkAndContinuesExactly() throws Exception {
+        String backend = "hashmap";
+        Path file = Path.of(getClass().getResource(DIR + "operator-state.bin").toURI());
+        OperatorSubtaskState restored = OperatorSnapshotUtil.readStateHandle(file.toString());
+        var h = operator(restored, backend);
+        try {
+            // no model is published: it comes back from the broadcast state, the key's state from keyed state
+            List<String> continued = feed(h, events(BEFORE, BEFORE + AFTER));
+            assertThat(h.getSideOutput(PredictFunction.DEAD_LETTERS)).isNullOrEmpty();
+            List<String> recorded = List.of(new String(resource("continuation.jsonl"), StandardCharsets.UTF_8).split("\n"));
+            assertThat(continued).hasSize(AFTER);
+            assertThat(continued.get(0)).contains("\"events\":" + (BEFORE + 1)).contains("\"swapped\":false");
+            ServingModel model = ServingModel.of("fixture", ModelArtifact.load(resource("model.safetensors")));
+            if (java.util.Arrays.equals(KeyStateCodec.toBytes(stateAfter(model, events(0, BEFORE))), resource("keystate.bin"))) {
+                assertThat(continued).isEqualTo(recorded);
+            } else {
+                for (int i = 0; i < AFTER; i++) {
+                    assertClose(continued.get(i), recorded.get(i));
+                }
+            }
+        } finally {
+            h.close();
+        }
+    }
+
     /** Writes the fixtures with the current release (see the class comment). */
     @Test
     @EnabledIfSystemProperty(named = "seqpredict.fixtures.write", matches = ".+")
@@ -174,5 +262,15 @@ class StateFormatFixtureTest {
         Files.write(dir.resolve("serializer-snapshot.bin"), out.getCopyOfBuffer());
         Files.writeString(dir.resolve("continuation.jsonl"),
                 String.join("\n", continueFrom(s, model, events(BEFORE, BEFORE + AFTER))), StandardCharsets.UTF_8);
+
+        var h = operator(null, "hashmap");
+        try {
+            h.processBroadcastElement(new ModelRecord("fixture", artifact), 0);
+            assertThat(feed(h, events(0, BEFORE))).hasSize(BEFORE);
+            OperatorSnapshotUtil.writeStateHandle(h.snapshot(1L, 1L), dir.resolve("operator-state.bin").toString());
+        } finally {
+            h.close();
+        }
     }
+
 }
