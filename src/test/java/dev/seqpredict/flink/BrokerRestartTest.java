@@ -45,7 +45,7 @@ class BrokerRestartTest {
     Path stateDir;
 
     private static final RecurrentModel MODEL = TestModels.regression(81, CellType.LSTM, 2, 8, 1, "sensors", "1");
-    private static final Duration OUTAGE = Duration.ofSeconds(5);
+    private static final Duration OUTAGE = Duration.ofMillis(Long.getLong("seqpredict.broker.outage.ms", 5_000));
 
     private static Properties topics(String engine) {
         Properties p = EventStreams.floodProperties(KAFKA.bootstrapServers());
