@@ -64,8 +64,13 @@ final class FlinkReliability {
 
     /** The job's Flink settings for these tests: exactly-once, checkpoints every {@code checkpointMs}, many restarts. */
     static FlinkSettings flink(String id, long checkpointMs) {
+        return flink(id, checkpointMs, "hashmap");
+    }
+
+    /** As above with the state backend ({@code hashmap} or {@code rocksdb}). */
+    static FlinkSettings flink(String id, long checkpointMs, String backend) {
         Properties p = new Properties();
-        p.setProperty("state.backend.type", "hashmap");
+        p.setProperty("state.backend.type", backend);
         p.setProperty(FlinkSettings.CHECKPOINT_INTERVAL, Long.toString(checkpointMs));
         p.setProperty(FlinkSettings.RESTART_ATTEMPTS, "200");
         p.setProperty(FlinkSettings.RESTART_DELAY, "300");

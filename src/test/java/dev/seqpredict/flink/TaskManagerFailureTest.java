@@ -26,11 +26,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * TaskManagers die under the running job: a MiniCluster with two TaskManagers of one slot each (so each
+ * TaskManagers die under the running job (heap and RocksDB state): a MiniCluster with two TaskManagers of one slot each (so each
  * runs one subtask of every operator at parallelism 2), and one of them is terminated four times during a
  * run of 200,000 events, once right after a new model version was published (the swap is in flight:
  * neither served nor checkpointed yet). Each time a replacement TaskManager joins and the job restores
@@ -50,21 +52,22 @@ class TaskManagerFailureTest {
     private final RecurrentModel v1 = TestModels.regression(41, CellType.LSTM, 2, 8, 1, "default", "1");
     private final RecurrentModel v2 = TestModels.regression(42, CellType.GRU, 2, 8, 1, "default", "2");
 
-    @Test
+    @ParameterizedTest
+    @ValueSource(strings = {"hashmap", "rocksdb"})
     @Timeout(value = 420, unit = TimeUnit.SECONDS)
-    void killingTaskManagersDuringTheRunAndDuringAModelSwapLeavesTheCommittedOutputAsWithoutFailures() throws Exception {
+    void killingTaskManagersDuringTheRunAndDuringAModelSwapLeavesTheCommittedOutputAsWithoutFailures(String backend) throws Exception {
         long t0 = System.nanoTime();
-        String events = KafkaTestSupport.uniqueTopic("tmkill-events");
-        String predictions = KafkaTestSupport.uniqueTopic("tmkill-predictions");
-        String dlq = KafkaTestSupport.uniqueTopic("tmkill-dlq");
-        String models = KafkaTestSupport.uniqueTopic("tmkill-models");
+        String events = KafkaTestSupport.uniqueTopic("tmkill-" + backend + "-events");
+        String predictions = KafkaTestSupport.uniqueTopic("tmkill-" + backend + "-predictions");
+        String dlq = KafkaTestSupport.uniqueTopic("tmkill-" + backend + "-dlq");
+        String models = KafkaTestSupport.uniqueTopic("tmkill-" + backend + "-models");
         KAFKA.kafka().createTopics(4, events);
         KAFKA.kafka().createTopics(1, predictions, dlq);
         KAFKA.kafka().createCompactedTopic(models, 1);
         Properties props = new Properties();
         props.setProperty(JobSettings.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
         JobSettings settings = JobSettings.fromProperties(props).withTopics(events, predictions, dlq, models);
-        FlinkSettings f = FlinkReliability.flink("tmkill", 1000);
+        FlinkSettings f = FlinkReliability.flink("tmkill-" + backend, 1000, backend);
 
         List<String> keys = EventStreams.keys("k", KEYS);
         List<Ev> phase1 = EventStreams.sensorEvents(1, keys, ROUNDS, 0);
@@ -122,7 +125,7 @@ class TaskManagerFailureTest {
         Map<String, List<String>> got = EventStreams.byKey(out);
         got.keySet().removeIf(k -> k.startsWith("probe-"));
         long total = got.values().stream().mapToLong(List::size).sum();
-        LOG.info("{} TaskManager kills, {} events, {} predictions committed (+{} probes), {} s", kills,
+        LOG.info("{}: {} TaskManager kills, {} events, {} predictions committed (+{} probes), {} s", backend, kills,
                 phase1.size() + phase2.size(), total, out.size() - total, (System.nanoTime() - t0) / 1_000_000_000);
         assertThat(kills).isEqualTo(4);
         assertThat(EventStreams.firstDifference(want, got)).isNull();
