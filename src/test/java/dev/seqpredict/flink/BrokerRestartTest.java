@@ -59,19 +59,23 @@ class BrokerRestartTest {
         return p;
     }
 
-    /** Produces the first half, restarts the broker when a quarter of everything is committed, produces the rest. */
+    /**
+     * Produces the first part, stops the broker as soon as a quarter of it is committed (the job is still
+     * working through the rest), restarts it after the outage, produces the second part.
+     */
     private static void runThroughARestart(JobSettings s, List<Ev> first, List<Ev> second, String engine) throws Exception {
         long t0 = System.nanoTime();
         Map<String, List<String>> want = new EventStreams.CoreReference(s).offer("sensors", TestModels.bytes(MODEL))
                 .feed(first).feed(second).byKey();
         try (CommittedCounter committed = new CommittedCounter(KAFKA.bootstrapServers(), s.predictionsTopic(), "read_committed")) {
             EventStreams.produce(KAFKA.bootstrapServers(), s.eventsTopic(), first);
-            assertThat(committed.await(first.size() / 2, Duration.ofSeconds(120))).isTrue();
+            assertThat(committed.await(first.size() / 4, Duration.ofSeconds(120))).isTrue();
             long at = committed.count();
             KAFKA.kafka().stop();
             Thread.sleep(OUTAGE.toMillis());
             KAFKA.kafka().restart();
-            LOG.info("{}: broker restarted after {} of {} predictions", engine, at, first.size() + second.size());
+            LOG.info("{}: broker stopped at {} of {} predictions committed ({} in the first part), back after {} ms", engine, at,
+                    first.size() + second.size(), first.size(), OUTAGE.toMillis());
             EventStreams.produce(KAFKA.bootstrapServers(), s.eventsTopic(), second);
             assertThat(committed.await(first.size() + second.size(), Duration.ofSeconds(240))).as("%s recovered", engine).isTrue();
             Thread.sleep(1_500); // a duplicate, if there were one, would be committed by now

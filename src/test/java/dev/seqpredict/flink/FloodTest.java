@@ -24,6 +24,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -74,6 +75,14 @@ class FloodTest {
                 .offer("sensors", TestModels.bytes(SENSORS)).offer("logs", TestModels.bytes(LOGS)).feed(flood);
         assertThat(withBad.rejected()).isEqualTo(flood.size() - good);
         assertThat(withBad.byKey()).isEqualTo(want);
+    }
+
+    /** The surefire JVM is shared by every test class: do not keep a few hundred MB of flood alive after this one. */
+    @AfterAll
+    static void release() {
+        flood = null;
+        want = null;
+        wantDead = null;
     }
 
     private static Properties topics(String engine) {
