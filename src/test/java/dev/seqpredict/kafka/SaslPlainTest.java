@@ -65,18 +65,28 @@ class SaslPlainTest {
 
     @BeforeAll
     static void startBrokerWithSaslListener() {
-        int[] ports = EmbeddedKafka.freePorts(3);
-        saslPort = ports[2];
-        Map<String, String> o = new LinkedHashMap<>();
-        o.put("listeners", "PLAINTEXT://127.0.0.1:" + ports[0] + ",CONTROLLER://127.0.0.1:" + ports[1]
-                + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
-        o.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + ports[0] + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
-        o.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
-        o.put("sasl.enabled.mechanisms", "PLAIN");
-        o.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN");
-        o.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
-                "org.apache.kafka.common.security.plain.PlainLoginModule required user_" + USER + "=\"" + PASSWORD + "\";");
-        kafka = EmbeddedKafka.start(null, o, () -> ports);
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < 3 && kafka == null; attempt++) { // fresh ports if one was taken meanwhile
+            int[] ports = EmbeddedKafka.freePorts(3);
+            Map<String, String> o = new LinkedHashMap<>();
+            o.put("listeners", "PLAINTEXT://127.0.0.1:" + ports[0] + ",CONTROLLER://127.0.0.1:" + ports[1]
+                    + ",SASL_PLAINTEXT://127.0.0.1:" + ports[2]);
+            o.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + ports[0] + ",SASL_PLAINTEXT://127.0.0.1:" + ports[2]);
+            o.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+            o.put("sasl.enabled.mechanisms", "PLAIN");
+            o.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN");
+            o.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                    "org.apache.kafka.common.security.plain.PlainLoginModule required user_" + USER + "=\"" + PASSWORD + "\";");
+            try {
+                kafka = EmbeddedKafka.start(null, o, () -> ports);
+                saslPort = ports[2];
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        if (kafka == null) {
+            throw last;
+        }
     }
 
     @AfterAll
