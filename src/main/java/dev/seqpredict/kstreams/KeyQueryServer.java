@@ -62,6 +62,11 @@ public final class KeyQueryServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** The address the server is bound to. */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
     private void keys(HttpExchange ex) throws IOException {
         try (ex) {
             if (!"GET".equals(ex.getRequestMethod())) {

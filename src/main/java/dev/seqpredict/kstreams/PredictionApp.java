@@ -152,6 +152,11 @@ public final class PredictionApp implements AutoCloseable {
         return settings;
     }
 
+    /** The address the HTTP query endpoint is bound to, or null when it is off. */
+    public java.net.InetSocketAddress httpAddress() {
+        return http == null ? null : http.address();
+    }
+
     /** The HTTP query port, or -1 when the endpoint is off. */
     public int httpPort() {
         return http == null ? -1 : http.port();

@@ -71,6 +71,11 @@ public final class MetricsEndpoint implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** The address the endpoint is bound to (127.0.0.1 unless {@value #HOST_PROPERTY} says otherwise). */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
     public String url() {
         return "http://" + server.getAddress().getHostString() + ":" + port() + "/metrics";
     }
