@@ -68,7 +68,16 @@ public final class ThroughputBench {
     public record Result(String engine, String model, int keys, int hidden, long events, double eventsPerSec,
                          long p50Ms, long p99Ms, double pacedRate, long swapMs, long sent, long predicted, long dlq,
                          int codecBytes, int rawFloats, int recurrentFloats, int storedBytes, long checkpointBytes,
-                         double wallSec, String note) {
+                         double wallSec, String load, String note) {
+    }
+
+    /** The 1-minute load average (Linux), or "?". */
+    static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     public ThroughputBench(BenchOptions options, PrintStream log) {
@@ -80,9 +89,18 @@ public final class ThroughputBench {
         Path dir = Files.createTempDirectory("seqpredict-bench");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
             int run = 0;
+            if (o.warmupEvents() > 0) {
+                // the first run of a JVM pays for the JIT and class loading: do it once, unreported
+                log.println("warm-up run (not reported)");
+                BenchOptions w = new BenchOptions(o.engines(), List.of("lstm"), o.keys(), o.hidden(), o.cell(), o.layers(),
+                        o.warmupEvents(), 0, 0, o.rate(), 0, o.exactlyOnce(), o.checkpointMs(), o.parallelism(),
+                        o.timeoutSeconds(), null, 1, 0);
+                new ThroughputBench(w, log).runOne(kafka, dir, 0, o.engines().get(0), "lstm", o.keys().get(0), o.hidden().get(0));
+            }
             for (int keys : o.keys()) {
                 for (int hidden : o.hidden()) {
                     for (String engine : o.engines()) {
+                        for (int rep = 0; rep < o.repeat(); rep++)
                         for (String model : o.models()) {
                             run++;
                             Result r = runOne(kafka, dir, run, engine, model, keys, hidden);
@@ -105,24 +123,25 @@ public final class ThroughputBench {
 
     public static String header() {
         return "| engine | model | keys | H | events | events/s | p50 ms | p99 ms | paced ev/s | swap→first v2 ms | sent / predicted / dlq"
-                + " | codec B/key | raw floats (B) | ratio | stored B/key | checkpoint B/key | wall s | note |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+                + " | codec B/key | raw floats (B) | ratio | stored B/key | checkpoint B/key | wall s | load | note |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
     }
 
     public static String row(Result r) {
-        return String.format(Locale.ROOT, "| %s | %s | %,d | %d | %,d | %,.0f | %d | %d | %,.0f | %s | %,d / %,d / %d | %d | %d (%d) | %.3f | %s | %s | %.0f | %s |",
+        return String.format(Locale.ROOT, "| %s | %s | %,d | %d | %,d | %,.0f | %d | %d | %,.0f | %s | %,d / %,d / %d | %d | %d (%d) | %.3f | %s | %s | %.0f | %s | %s |",
                 r.engine, r.model, r.keys, r.hidden, r.events, r.eventsPerSec, r.p50Ms, r.p99Ms, r.pacedRate,
                 r.swapMs < 0 ? "n/a" : Long.toString(r.swapMs), r.sent, r.predicted, r.dlq, r.codecBytes, r.rawFloats,
                 4 * r.rawFloats, r.codecBytes / (4.0 * r.rawFloats), r.storedBytes < 0 ? "n/a" : Integer.toString(r.storedBytes),
                 r.checkpointBytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", r.checkpointBytes / (double) r.keys),
-                r.wallSec, r.note);
+                r.wallSec, r.load, r.note);
     }
 
     private Result runOne(EmbeddedKafka kafka, Path dir, int run, String engine, String modelKind, int keys,
                           int hidden) throws Exception {
         long started = System.nanoTime();
+        String loadAtStart = load();
         long m = Math.max(o.events(), (long) o.minEventsPerKey() * keys);
-        String id = "r" + run + "-" + engine + "-" + modelKind;
+        String id = "r" + run + "-" + engine + "-" + modelKind + "-" + System.nanoTime() % 100000;
         log.printf(Locale.ROOT, "%n== run %d: %s, model %s (%s %d→%d×%d), %,d keys, %,d events%n", run, engine, modelKind,
                 o.cell(), INPUT, hidden, o.layers(), keys, m);
         String events = "ev-" + id;
@@ -189,18 +208,23 @@ public final class ThroughputBench {
                 long swapMs = -1;
                 if (o.swapSeconds() > 0) {
                     long n = (long) (o.swapSeconds() * rate);
-                    long[] published = {0};
+                    long[] published = {0, 0};
+                    byte[] v2bytes = ModelArtifact.toBytes(v2);
                     counter.watchVersion();
-                    feed.paced(n, rate, () -> {
-                        published[0] = System.currentTimeMillis();
-                        publish(kafka.bootstrapServers(), models, ModelArtifact.toBytes(v2));
-                    });
+                    try (KafkaProducer<byte[], byte[]> mp = modelProducer(kafka.bootstrapServers())) {
+                        mp.partitionsFor(models); // metadata fetched before the clock starts
+                        feed.paced(n, rate, () -> {
+                            published[0] = System.currentTimeMillis();
+                            published[1] = publish(mp, models, v2bytes);
+                        });
+                    }
                     if (!counter.await(feed.sent(), timeoutMs)) {
                         note = "missing predictions after the swap";
                     }
                     long seen = counter.versionSeenAt();
                     swapMs = seen < 0 ? -1 : seen - published[0];
-                    log.printf(Locale.ROOT, "swap: first v2 prediction %d ms after publishing%n", swapMs);
+                    log.printf(Locale.ROOT, "swap: first v2 prediction %d ms after the send of model v2 (broker ack after %d ms)%n",
+                            swapMs, published[1] - published[0]);
                 }
                 Thread.sleep(500); // anything extra (duplicates) would show up now
                 long predicted = counter.count();
@@ -218,7 +242,7 @@ public final class ThroughputBench {
                 consumer.join(5000);
                 return new Result(engine, modelKind, keys, hidden, m, eps, p50, p99, rate, swapMs, feed.sent(), predicted,
                         dead, codec, raw, sample.recurrentState().length, stored, chk,
-                        (System.nanoTime() - started) / 1e9, note);
+                        (System.nanoTime() - started) / 1e9, loadAtStart + "→" + load(), note);
             } finally {
                 counter.close();
             }
@@ -271,16 +295,28 @@ public final class ThroughputBench {
     }
 
     private static void publish(String bootstrap, String topic, byte[] artifact) {
+        try (KafkaProducer<byte[], byte[]> producer = modelProducer(bootstrap)) {
+            publish(producer, topic, artifact);
+        }
+    }
+
+    /** Sends the artifact and waits for the broker's ack; returns the ack time. */
+    private static long publish(KafkaProducer<byte[], byte[]> producer, String topic, byte[] artifact) {
+        try {
+            producer.send(new ProducerRecord<>(topic, MODEL_NAME.getBytes(StandardCharsets.UTF_8), artifact)).get();
+            return System.currentTimeMillis();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not publish the model", e);
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> modelProducer(String bootstrap) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 * 1024 * 1024);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(topic, MODEL_NAME.getBytes(StandardCharsets.UTF_8), artifact)).get();
-        } catch (Exception e) {
-            throw new IllegalStateException("could not publish the model", e);
-        }
+        return new KafkaProducer<>(p);
     }
 
     private static long countRecords(String bootstrap, String topic, int partitions, boolean readCommitted) {
@@ -333,6 +369,8 @@ public final class ThroughputBench {
                 f.setProperty(FlinkSettings.PARALLELISM, Integer.toString(o.parallelism()));
                 f.setProperty(FlinkSettings.DELIVERY, o.exactlyOnce() ? "exactly-once" : "at-least-once");
                 f.setProperty(FlinkSettings.GROUP_ID, "bench-" + id);
+                // full snapshots, so a checkpoint's size is the live state (incremental ones keep old SST files)
+                f.setProperty(FlinkSettings.CONF_PREFIX + "execution.checkpointing.incremental", "false");
                 FlinkStreamEngine flink = new FlinkStreamEngine(f);
                 flink.start(settings);
                 yield new Engine() {

@@ -63,13 +63,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "600", description = "Seconds a phase may take (default: ${DEFAULT-VALUE}).")
     long timeout;
 
+    @Option(names = "--repeat", defaultValue = "1", description = "Each engine runs the model list this often, alternating (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--warmup-events", defaultValue = "50000", description = "Events of an unreported first run that warms the JIT; 0 = none (default: ${DEFAULT-VALUE}).")
+    long warmupEvents;
+
     @Option(names = "--out", description = "Also append each row to this file.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
         BenchOptions o = new BenchOptions(engines, models, keys, hidden, cell, layers, events, minEventsPerKey,
-                latencyEvents, rate, swapSeconds, exactlyOnce, checkpointMs, parallelism, timeout, out);
+                latencyEvents, rate, swapSeconds, exactlyOnce, checkpointMs, parallelism, timeout, out, repeat, warmupEvents);
         System.out.println(ThroughputBench.header());
         var results = new ThroughputBench(o, System.out).run();
         System.out.println();
