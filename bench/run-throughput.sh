@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the throughput tables of BENCHMARKS.md one after another; raw output in bench/results/.
-# Usage: bench/run-throughput.sh [table ...]   (default: engines keys hidden; also: eos)
+# Usage: bench/run-throughput.sh [table ...]   (default: engines keys hidden; also: rocks1m, eos)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 day=$(date -u +%F)
@@ -27,6 +27,8 @@ for t in ${tables[@]}; do
                --events 100000 --min-events-per-key 2 --latency-events 1000 --rate 500 --swap-seconds 0 --timeout 300 ;;
     hidden)  run hidden --engines flink-heap --models lstm,identity --hidden 32,64,128 --keys 10000 --events 100000 \
                --latency-events 1000 --rate 500 --swap-seconds 0 ;;
+    rocks1m) run rocks1m --engines flink-rocksdb --models lstm --keys 1000000 --events 100000 --min-events-per-key 2 \
+               --incremental --latency-events 1000 --rate 500 --swap-seconds 0 --timeout 300 ;;
     eos)     run eos --engines flink-heap,kstreams --models lstm --keys 10000 --events 100000 --exactly-once \
                --checkpoint-ms 1000 --latency-events 2000 --rate 500 --swap-seconds 4 ;;
   esac

@@ -17,10 +17,11 @@ import java.util.List;
  * @param exactlyOnce       exactly-once (transactions, read_committed) instead of at-least-once
  * @param checkpointMs      Flink's checkpoint interval
  * @param repeat            how often each engine runs the model list (lstm, identity, lstm, identity, ...)
+ * @param incremental       incremental RocksDB checkpoints (default full, so the checkpoint size is the live state)
  * @param warmupEvents      events of an unreported first run that warms the JIT (0: none)
  */
 public record BenchOptions(List<String> engines, List<String> models, List<Integer> keys, List<Integer> hidden,
                            String cell, int layers, long events, int minEventsPerKey, int latencyEvents, double rate,
                            int swapSeconds, boolean exactlyOnce, long checkpointMs, int parallelism,
-                           long timeoutSeconds, Path out, int repeat, long warmupEvents) {
+                           long timeoutSeconds, Path out, int repeat, long warmupEvents, boolean incremental) {
 }

@@ -5,11 +5,13 @@ import dev.seqpredict.model.kernel.KernelFactory;
 import dev.seqpredict.model.kernel.LayerKernel;
 
 /**
- * The benchmark's IDENTITY model: kernels that do no math. A layer step leaves h (and c) as they are, the
- * head copies the first outputs from h. Installed with {@code Kernels.overrideDefaultFactory} only inside
- * the {@code bench} command, so the real job runs with every per-event cost (parse, state read, checks,
- * anomaly score, rewarm buffer, state write, serialization, Kafka) except the recurrent math: the job's
- * events/s with this model is the ceiling the engine allows.
+ * The benchmark's IDENTITY model: kernels that do no math. A layer step copies its input into the first
+ * entries of h and leaves the rest (and c) as they are; the head writes its bias (the artifact's own random
+ * values), so the prediction has as many significant digits to print as a real one and the state is not
+ * all zeros. Installed with {@code Kernels.overrideDefaultFactory} only inside the {@code bench} command, so
+ * the real job runs with every per-event cost (parse, state read, checks, anomaly score, rewarm buffer,
+ * state write, serialization, JSON, Kafka) except the recurrent math: the job's events/s with this model is
+ * the ceiling the engine allows.
  */
 public final class IdentityKernels implements KernelFactory {
     public static final IdentityKernels INSTANCE = new IdentityKernels();
@@ -19,10 +21,11 @@ public final class IdentityKernels implements KernelFactory {
 
     @Override
     public LayerKernel layer(LayerWeights weights) {
+        int n = Math.min(weights.inputSize(), weights.hiddenSize());
         return new LayerKernel() {
             @Override
             public void step(float[] x, int xOff, float[] state, int hOff, int cOff, float[] scratch) {
-                // no math: the state is read and written back by the engine unchanged
+                System.arraycopy(x, xOff, state, hOff, n);
             }
 
             @Override
@@ -34,13 +37,8 @@ public final class IdentityKernels implements KernelFactory {
 
     @Override
     public MatVec matVec(int rows, int cols, float[] weight, float[] bias) {
-        int n = Math.min(rows, cols);
-        return (x, xOff, y, yOff) -> {
-            System.arraycopy(x, xOff, y, yOff, n);
-            for (int i = n; i < rows; i++) {
-                y[yOff + i] = 0f;
-            }
-        };
+        float[] b = bias.clone();
+        return (x, xOff, y, yOff) -> System.arraycopy(b, 0, y, yOff, rows);
     }
 
     @Override

@@ -94,7 +94,7 @@ public final class ThroughputBench {
                 log.println("warm-up run (not reported)");
                 BenchOptions w = new BenchOptions(o.engines(), List.of("lstm"), o.keys(), o.hidden(), o.cell(), o.layers(),
                         o.warmupEvents(), 0, 0, o.rate(), 0, o.exactlyOnce(), o.checkpointMs(), o.parallelism(),
-                        o.timeoutSeconds(), null, 1, 0);
+                        o.timeoutSeconds(), null, 1, 0, o.incremental());
                 new ThroughputBench(w, log).runOne(kafka, dir, 0, o.engines().get(0), "lstm", o.keys().get(0), o.hidden().get(0));
             }
             for (int keys : o.keys()) {
@@ -369,8 +369,8 @@ public final class ThroughputBench {
                 f.setProperty(FlinkSettings.PARALLELISM, Integer.toString(o.parallelism()));
                 f.setProperty(FlinkSettings.DELIVERY, o.exactlyOnce() ? "exactly-once" : "at-least-once");
                 f.setProperty(FlinkSettings.GROUP_ID, "bench-" + id);
-                // full snapshots, so a checkpoint's size is the live state (incremental ones keep old SST files)
-                f.setProperty(FlinkSettings.CONF_PREFIX + "execution.checkpointing.incremental", "false");
+                // full snapshots by default, so a checkpoint's size is the live state (incremental ones keep old SST files)
+                f.setProperty(FlinkSettings.CONF_PREFIX + "execution.checkpointing.incremental", Boolean.toString(o.incremental()));
                 FlinkStreamEngine flink = new FlinkStreamEngine(f);
                 flink.start(settings);
                 yield new Engine() {

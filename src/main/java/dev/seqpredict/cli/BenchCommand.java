@@ -69,13 +69,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup-events", defaultValue = "50000", description = "Events of an unreported first run that warms the JIT; 0 = none (default: ${DEFAULT-VALUE}).")
     long warmupEvents;
 
+    @Option(names = "--incremental", description = "Incremental RocksDB checkpoints (default: full, so the checkpoint size is the live state).")
+    boolean incremental;
+
     @Option(names = "--out", description = "Also append each row to this file.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
         BenchOptions o = new BenchOptions(engines, models, keys, hidden, cell, layers, events, minEventsPerKey,
-                latencyEvents, rate, swapSeconds, exactlyOnce, checkpointMs, parallelism, timeout, out, repeat, warmupEvents);
+                latencyEvents, rate, swapSeconds, exactlyOnce, checkpointMs, parallelism, timeout, out, repeat, warmupEvents, incremental);
         System.out.println(ThroughputBench.header());
         var results = new ThroughputBench(o, System.out).run();
         System.out.println();

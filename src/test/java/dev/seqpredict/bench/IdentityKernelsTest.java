@@ -22,7 +22,7 @@ class IdentityKernelsTest {
         java.util.Arrays.fill(w, 0.1f);
         RecurrentModel m = RecurrentModel.create(ModelSpec.of(CellType.LSTM, 2, h, 1, Task.REGRESSION, 2),
                 List.of(new LayerWeights(CellType.LSTM, 2, h, w, new float[4 * h * h], new float[4 * h], new float[4 * h])),
-                new float[2 * h], new float[2], null);
+                new float[2 * h], new float[] {0.25f, -0.5f}, null);
         byte[] artifact = ModelArtifact.toBytes(m);
         try {
             Kernels.overrideDefaultFactory(IdentityKernels.INSTANCE);
@@ -31,7 +31,11 @@ class IdentityKernelsTest {
             float[] state = identity.newState();
             float[] out = new float[2];
             identity.step(state, new float[] {1f, 2f}, out);
-            assertThat(state).containsOnly(0f);
+            float[] expected = new float[state.length];
+            expected[0] = 1f; // h starts with the input, nothing else changes: no math
+            expected[1] = 2f;
+            assertThat(state).containsExactly(expected);
+            assertThat(out).containsExactly(0.25f, -0.5f); // the head writes its bias
         } finally {
             Kernels.overrideDefaultFactory(null);
         }
