@@ -25,8 +25,8 @@ for t in ${tables[@]}; do
                --events 150000 --latency-events 2000 --rate 500 --swap-seconds 4 ;;
     keys)    run keys --engines flink-heap,flink-rocksdb,kstreams --models lstm --keys 1000,10000,100000,1000000 \
                --events 100000 --min-events-per-key 2 --latency-events 1000 --rate 500 --swap-seconds 0 --timeout 300 ;;
-    hidden)  run hidden --engines flink-heap --models lstm,identity --hidden 32,64,128 --keys 10000 --events 100000 \
-               --latency-events 1000 --rate 500 --swap-seconds 0 ;;
+    hidden)  run hidden --engines flink-heap --models lstm,identity --repeat 2 --hidden 32,64,128 --keys 10000 \
+               --events 400000 --latency-events 1000 --rate 500 --swap-seconds 0 ;;
     rocks1m) run rocks1m --engines flink-rocksdb --models lstm --keys 1000000 --events 100000 --min-events-per-key 2 \
                --incremental --latency-events 1000 --rate 500 --swap-seconds 0 --timeout 300 ;;
     eos)     run eos --engines flink-heap,kstreams --models lstm --keys 10000 --events 100000 --exactly-once \
