@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Recurrent networks (RNN, LSTM, GRU) stepped event by event on keyed streams.",
         subcommands = {
                 DemoCommand.class,
+                BenchCommand.class,
                 InspectCommand.class,
                 PredictCommand.class,
                 TrainCommand.class,

@@ -30,6 +30,18 @@ public final class Kernels {
         return f;
     }
 
+    /**
+     * Replaces the factory that models built from now on use ({@link dev.seqpredict.model.ModelArtifact#load},
+     * {@code RecurrentModel.create}); {@code null} restores the run-time choice. For measurements in one JVM
+     * only (the {@code bench} command runs the real jobs with a no-math factory to isolate the cost of the
+     * engine around the step); production code never calls it. Models already built keep their kernels.
+     */
+    public static void overrideDefaultFactory(KernelFactory factory) {
+        synchronized (Kernels.class) {
+            defaultFactory = factory;
+        }
+    }
+
     public static boolean vectorModulePresent() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
