@@ -3,6 +3,7 @@ package dev.seqpredict.flink;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import dev.seqpredict.processor.JobSettings;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -104,21 +105,21 @@ public record FlinkSettings(
         String backend = p.getProperty(STATE_BACKEND, p.getProperty(StateBackendOptions.STATE_BACKEND.key()));
         return new FlinkSettings(
                 p.getProperty(JOB_NAME, "seqpredict"),
-                (int) longProp(p, PARALLELISM, UNSET),
-                longProp(p, CHECKPOINT_INTERVAL, UNSET),
+                (int) JobSettings.longProp(p, PARALLELISM, UNSET),
+                JobSettings.longProp(p, CHECKPOINT_INTERVAL, UNSET),
                 p.getProperty(CHECKPOINT_DIR),
                 backend == null ? null : backend.trim().toLowerCase(Locale.ROOT),
-                longProp(p, STATE_TTL, 0),
-                longProp(p, HOLD, 60_000),
+                JobSettings.longProp(p, STATE_TTL, 0),
+                JobSettings.longProp(p, HOLD, 60_000),
                 delivery(p.getProperty(DELIVERY, "exactly-once")),
                 p.getProperty(TRANSACTIONAL_ID_PREFIX, "seqpredict-flink"),
-                longProp(p, TRANSACTION_TIMEOUT, 600_000),
-                p.containsKey(RESTART_ATTEMPTS) ? (int) longProp(p, RESTART_ATTEMPTS, 0) : null,
-                longProp(p, RESTART_DELAY, 2_000),
+                JobSettings.longProp(p, TRANSACTION_TIMEOUT, 600_000),
+                p.containsKey(RESTART_ATTEMPTS) ? (int) JobSettings.longProp(p, RESTART_ATTEMPTS, 0) : null,
+                JobSettings.longProp(p, RESTART_DELAY, 2_000),
                 p.getProperty(GROUP_ID, "seqpredict-flink"),
                 conf,
                 p.getProperty(dev.seqpredict.metrics.MetricsEndpoint.HOST_PROPERTY, "127.0.0.1").trim(),
-                (int) longProp(p, dev.seqpredict.metrics.MetricsEndpoint.PORT_PROPERTY, -1));
+                (int) JobSettings.longProp(p, dev.seqpredict.metrics.MetricsEndpoint.PORT_PROPERTY, -1));
     }
 
     /**
@@ -169,17 +170,5 @@ public record FlinkSettings(
             case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
             default -> throw new IllegalArgumentException(DELIVERY + " must be exactly-once or at-least-once, got '" + s + "'");
         };
-    }
-
-    private static long longProp(Properties p, String key, long dflt) {
-        String v = p.getProperty(key);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'");
-        }
     }
 }

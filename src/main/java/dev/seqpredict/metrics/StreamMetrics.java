@@ -46,7 +46,8 @@ public final class StreamMetrics {
     private final Counter eventsIn;
     private final Timer stepLatency;
     private final Map<RejectReason, Counter> dlq = new EnumMap<>(RejectReason.class);
-    private final Map<String, VersionMeters> byVersion = new ConcurrentHashMap<>();
+    /** model → version → meters: looked up per event without building a key. */
+    private final Map<String, Map<String, VersionMeters>> byVersion = new ConcurrentHashMap<>();
     private final Map<String, String> activeVersion = new ConcurrentHashMap<>();
     private final AtomicLong keys = new AtomicLong();
     private final AtomicLong stateBytesPerKey = new AtomicLong();
@@ -98,7 +99,7 @@ public final class StreamMetrics {
     /** Records what one prediction tells: counts, error, anomaly, swap, latency and state size. */
     public void predicted(Prediction p, KeyState state, long stepNanos) {
         stepLatency.record(stepNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-        VersionMeters m = byVersion.computeIfAbsent(p.model() + '\u0000' + p.version(), k -> new VersionMeters(p.model(), p.version()));
+        VersionMeters m = meters(p.model(), p.version());
         m.predictions.increment();
         if (!Float.isNaN(p.error())) {
             if (p.task() == Task.REGRESSION) {
@@ -115,6 +116,16 @@ public final class StreamMetrics {
             m.swaps.increment();
         }
         stateBytesPerKey.set(4L * state.floatCount() + 100);
+    }
+
+    private VersionMeters meters(String model, String version) {
+        Map<String, VersionMeters> versions = byVersion.get(model);
+        VersionMeters m = versions == null ? null : versions.get(version);
+        if (m == null) { // first prediction of this version: allocate once
+            m = byVersion.computeIfAbsent(model, k -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(version, v -> new VersionMeters(model, v));
+        }
+        return m;
     }
 
     public void modelAccepted(ServingModel model) {

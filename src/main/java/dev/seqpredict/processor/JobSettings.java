@@ -224,7 +224,8 @@ public record JobSettings(
         return out;
     }
 
-    private static long longProp(Properties p, String key, long dflt) {
+    /** Reads an integer property (with a message naming the key when it is not one); shared with engine settings. */
+    public static long longProp(Properties p, String key, long dflt) {
         String v = p.getProperty(key);
         if (v == null) {
             return dflt;
