@@ -34,6 +34,7 @@ public record FlinkSettings(
         String stateBackend,
         long stateTtlMs,
         long holdMs,
+        int holdMaxEventsPerKey,
         DeliveryGuarantee deliveryGuarantee,
         String transactionalIdPrefix,
         long transactionTimeoutMs,
@@ -54,6 +55,12 @@ public record FlinkSettings(
     public static final String STATE_TTL = "flink.state.ttl.ms";
     /** How long events may wait for the first model after a fresh start before they go to the DLQ; 0 = never hold. */
     public static final String HOLD = "flink.hold.until.model.ms";
+    /**
+     * How many events one key may hold while waiting for the first model; the next ones go to the DLQ as
+     * {@code no_model}. A first start on a backlog needs at least the backlog's events per key.
+     */
+    public static final String HOLD_MAX_EVENTS = "flink.hold.max.events.per.key";
+    public static final int DEFAULT_HOLD_MAX_EVENTS = 1000;
     /** {@code exactly-once} (default) or {@code at-least-once}. */
     public static final String DELIVERY = "flink.delivery.guarantee";
     public static final String TRANSACTIONAL_ID_PREFIX = "flink.transactional.id.prefix";
@@ -85,6 +92,9 @@ public record FlinkSettings(
         if (holdMs < 0) {
             throw new IllegalArgumentException(HOLD + " must be ≥ 0");
         }
+        if (holdMaxEventsPerKey < 1) {
+            throw new IllegalArgumentException(HOLD_MAX_EVENTS + " must be ≥ 1");
+        }
         if (stateTtlMs < 0) {
             throw new IllegalArgumentException(STATE_TTL + " must be ≥ 0");
         }
@@ -111,6 +121,7 @@ public record FlinkSettings(
                 backend == null ? null : backend.trim().toLowerCase(Locale.ROOT),
                 JobSettings.longProp(p, STATE_TTL, 0),
                 JobSettings.longProp(p, HOLD, 60_000),
+                (int) Math.min(Integer.MAX_VALUE, JobSettings.longProp(p, HOLD_MAX_EVENTS, DEFAULT_HOLD_MAX_EVENTS)),
                 delivery(p.getProperty(DELIVERY, "exactly-once")),
                 p.getProperty(TRANSACTIONAL_ID_PREFIX, "seqpredict-flink"),
                 JobSettings.longProp(p, TRANSACTION_TIMEOUT, 600_000),
@@ -129,7 +140,7 @@ public record FlinkSettings(
     public FlinkSettings withLocalDefaults() {
         return new FlinkSettings(jobName, parallelism,
                 checkpointIntervalMs == UNSET ? DEFAULT_CHECKPOINT_INTERVAL_MS : checkpointIntervalMs, checkpointDir,
-                stateBackend == null ? "hashmap" : stateBackend, stateTtlMs, holdMs, deliveryGuarantee,
+                stateBackend == null ? "hashmap" : stateBackend, stateTtlMs, holdMs, holdMaxEventsPerKey, deliveryGuarantee,
                 transactionalIdPrefix, transactionTimeoutMs, restartAttempts == null ? 10 : restartAttempts,
                 restartDelayMs, groupId, flinkConf, metricsHost, metricsPort);
     }

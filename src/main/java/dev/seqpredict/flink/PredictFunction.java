@@ -52,11 +52,13 @@ import org.slf4j.LoggerFactory;
  *       that fails validation is logged, counted and the previous one stays.</li>
  *   <li>After a restore, the transient {@link ModelRegistry} is rebuilt from the broadcast state's
  *       bytes on the first element of either input.</li>
- *   <li>Until this instance has known any model (a fresh start: both sources begin at once and events
- *       may be read before the models topic), events are held in keyed state, in order, instead of being
- *       dead-lettered as {@code no_model}: at most {@link #MAX_HELD_PER_KEY} per key and for at most the
- *       hold time; a processing-time timer (or the key's next event) releases them once a model is
- *       there, and dead-letters them when the hold time is up.</li>
+ *   <li>On a fresh start (both sources begin at once and events may be read before the models topic),
+ *       an event whose model is not there yet is held in keyed state, in order, instead of being
+ *       dead-lettered as {@code no_model}: at most {@code maxHeldPerKey} per key
+ *       ({@link FlinkSettings#HOLD_MAX_EVENTS}) and for at most the hold time. A processing-time timer (or
+ *       the key's next event) releases them once their model is there, and dead-letters them when the hold
+ *       time is up. Holding ends the hold time after the first model arrived (the models published with it
+ *       have come by then); after a restore nothing is held.</li>
  * </ul>
  */
 public class PredictFunction extends KeyedBroadcastProcessFunction<String, EventRecord, ModelRecord, PredictionRecord> {
@@ -75,7 +77,6 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetterRecord.class));
 
     public static final String KEY_STATE_NAME = "key-state";
-    public static final int MAX_HELD_PER_KEY = 1000;
     static final long HOLD_POLL_MS = 200;
     /** Counter of dead-lettered records, in a metric group {@code reason=<id>}. */
     public static final String DLQ_METRIC = "seqpredict_dlq_records";
@@ -86,6 +87,7 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
     private final Properties settings;
     private final long stateTtlMillis;
     private final long holdMillis;
+    private final int maxHeldPerKey;
 
     private transient JobSettings jobSettings;
     private transient EventParser parser;
@@ -95,7 +97,8 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
     private transient ValueState<KeyState> keyState;
     private transient ListState<EventRecord> held;
     private transient ValueState<long[]> holdInfo; // {first held at (processing time), count}
-    private transient boolean everHadModel;
+    /** Processing time until which events without their model are held; MAX_VALUE until the first model. */
+    private transient long holdEndsAt;
     private transient Map<RejectReason, Counter> dlqCounters;
     private transient Counter predictions;
     private transient Map<String, Counter> modelCounters;
@@ -113,9 +116,18 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
      *                       as {@code no_model}; 0 = never hold
      */
     public PredictFunction(JobSettings settings, long stateTtlMillis, long holdMillis) {
+        this(settings, stateTtlMillis, holdMillis, FlinkSettings.DEFAULT_HOLD_MAX_EVENTS);
+    }
+
+    /** As above; {@code maxHeldPerKey}: how many events one key may hold before the next go to the DLQ. */
+    public PredictFunction(JobSettings settings, long stateTtlMillis, long holdMillis, int maxHeldPerKey) {
+        if (maxHeldPerKey < 1) {
+            throw new IllegalArgumentException("maxHeldPerKey must be ≥ 1, got " + maxHeldPerKey);
+        }
         this.settings = settings.toProperties();
         this.stateTtlMillis = stateTtlMillis;
         this.holdMillis = holdMillis;
+        this.maxHeldPerKey = maxHeldPerKey;
     }
 
     /**
@@ -176,24 +188,27 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
             deadLetter(record, parsed.rejection(), ctx);
             return;
         }
+        boolean ready = registry.select(parsed.event()) != null;
+        long now = ctx.timerService().currentProcessingTime();
         long[] info = holdInfo.value();
-        if (info != null) { // this key has events waiting for the first model
-            if (everHadModel) {
-                release(ctx, out);
-            } else if (info[1] < MAX_HELD_PER_KEY) {
-                held.add(record);
-                info[1]++;
-                holdInfo.update(info);
-                return;
-            } else {
-                deadLetter(record, new Rejection(RejectReason.NO_MODEL, "no model arrived; "
-                        + MAX_HELD_PER_KEY + " events of this key are already waiting for one"), ctx);
+        if (info != null) { // this key has events waiting for their model
+            if (!ready && holding(now)) {
+                if (info[1] < maxHeldPerKey) {
+                    held.add(record);
+                    info[1]++;
+                    holdInfo.update(info);
+                } else {
+                    deadLetter(record, new Rejection(RejectReason.NO_MODEL, "no model arrived; "
+                            + maxHeldPerKey + " events of this key are already waiting for one (raise "
+                            + FlinkSettings.HOLD_MAX_EVENTS + " for a first start on a backlog)"), ctx);
+                }
                 return;
             }
-        } else if (!everHadModel && holdMillis > 0) {
+            release(ctx, out); // in arrival order, before this event
+        } else if (!ready && holding(now)) {
             held.add(record);
-            holdInfo.update(new long[] {ctx.timerService().currentProcessingTime(), 1});
-            ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + HOLD_POLL_MS);
+            holdInfo.update(new long[] {now, 1});
+            ctx.timerService().registerProcessingTimeTimer(now + HOLD_POLL_MS);
             return;
         }
         predict(record, parsed, ctx, out);
@@ -208,11 +223,33 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         if (info == null) {
             return;
         }
-        if (everHadModel || timestamp - info[0] >= holdMillis) {
-            release(ctx, out); // with no model yet, each held event is dead-lettered as no_model
+        if (firstHeldIsReady() || timestamp - info[0] >= holdMillis) {
+            release(ctx, out); // an event whose model is still missing is dead-lettered as no_model
         } else {
             ctx.timerService().registerProcessingTimeTimer(timestamp + HOLD_POLL_MS);
         }
+    }
+
+    /**
+     * Whether an event without its model waits (in keyed state) instead of going to the DLQ: on a fresh
+     * start, until the first model arrives and for the hold time after it, so that the other models
+     * published with it (read one by one, between events) are there too. Not after a restore: the
+     * restored models are all there are.
+     */
+    private boolean holding(long now) {
+        return holdMillis > 0 && now < holdEndsAt;
+    }
+
+    private boolean firstHeldIsReady() throws Exception {
+        Iterable<EventRecord> events = held.get();
+        if (events == null) {
+            return true;
+        }
+        for (EventRecord r : events) {
+            EventParser.Result parsed = parser.parse(r.key, r.value);
+            return !parsed.ok() || registry.select(parsed.event()) != null;
+        }
+        return true;
     }
 
     /** Processes this key's held events in arrival order and forgets them. */
@@ -262,7 +299,9 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         ModelRegistry.Update update = registry.offer(published);
         if (update instanceof ModelRegistry.Update.Accepted a) {
             models.put(record.name, published.encode());
-            everHadModel = true;
+            if (holdEndsAt == Long.MAX_VALUE) { // the first model of a fresh start
+                holdEndsAt = ctx.currentProcessingTime() + holdMillis;
+            }
             LOG.info("model '{}' v{} accepted{}", a.model().name(), a.model().version(),
                     a.replaced() == null ? "" : " (replaces v" + a.replaced().version() + ")");
             count("accepted", null);
@@ -290,7 +329,7 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
                 LOG.warn("restored model '{}' rejected ({}): {}", r.name(), r.reason(), r.detail());
             }
         }
-        everHadModel = !registry.isEmpty();
+        holdEndsAt = registry.isEmpty() ? Long.MAX_VALUE : Long.MIN_VALUE;
         registryLoaded = true;
     }
 

@@ -80,7 +80,7 @@ public final class PredictionJob {
                 env.fromSource(events, WatermarkStrategy.noWatermarks(), "events").uid("events-source"));
         DataStream<ModelRecord> modelStream = env.fromSource(models, WatermarkStrategy.noWatermarks(), "models")
                 .uid("models-source").setParallelism(1);
-        SingleOutputStreamOperator<PredictionRecord> out = pipeline(in, modelStream, settings, flink.stateTtlMs(), flink.holdMs(),
+        SingleOutputStreamOperator<PredictionRecord> out = pipeline(in, modelStream, settings, flink.stateTtlMs(), flink.holdMs(), flink.holdMaxEventsPerKey(),
                 flink.metricsHost(), flink.metricsPort());
         out.sinkTo(predictions).name("predictions").uid("predictions-sink");
         out.getSideOutput(PredictFunction.DEAD_LETTERS).sinkTo(deadLetters).name("dead-letters").uid("dlq-sink");
@@ -94,18 +94,19 @@ public final class PredictionJob {
                                                                        DataStream<ModelRecord> models,
                                                                        JobSettings settings, long stateTtlMs,
                                                                        long holdMs) {
-        return pipeline(events, models, settings, stateTtlMs, holdMs, "127.0.0.1", -1);
+        return pipeline(events, models, settings, stateTtlMs, holdMs, FlinkSettings.DEFAULT_HOLD_MAX_EVENTS, "127.0.0.1", -1);
     }
 
     /** As above; each TaskManager also serves {@code /metrics} on {@code metricsHost:metricsPort} (port -1: none). */
     public static SingleOutputStreamOperator<PredictionRecord> pipeline(DataStream<EventRecord> events,
                                                                        DataStream<ModelRecord> models,
                                                                        JobSettings settings, long stateTtlMs,
-                                                                       long holdMs, String metricsHost, int metricsPort) {
+                                                                       long holdMs, int holdMaxEventsPerKey,
+                                                                       String metricsHost, int metricsPort) {
         BroadcastStream<ModelRecord> broadcast = models.broadcast(PredictFunction.MODELS);
         return events.keyBy(new EntityKey())
                 .connect(broadcast)
-                .process(new PredictFunction(settings, stateTtlMs, holdMs).withMetricsEndpoint(metricsHost, metricsPort),
+                .process(new PredictFunction(settings, stateTtlMs, holdMs, holdMaxEventsPerKey).withMetricsEndpoint(metricsHost, metricsPort),
                         TypeInformation.of(PredictionRecord.class))
                 .name("predict").uid("predict");
     }

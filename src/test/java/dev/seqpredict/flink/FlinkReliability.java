@@ -69,7 +69,13 @@ final class FlinkReliability {
 
     /** As above with the state backend ({@code hashmap} or {@code rocksdb}). */
     static FlinkSettings flink(String id, long checkpointMs, String backend) {
+        return flink(id, checkpointMs, backend, Map.of());
+    }
+
+    /** As above, with more {@code flink.*} properties. */
+    static FlinkSettings flink(String id, long checkpointMs, String backend, Map<String, String> more) {
         Properties p = new Properties();
+        p.putAll(more);
         p.setProperty("state.backend.type", backend);
         p.setProperty(FlinkSettings.CHECKPOINT_INTERVAL, Long.toString(checkpointMs));
         p.setProperty(FlinkSettings.RESTART_ATTEMPTS, "200");
@@ -130,6 +136,23 @@ final class FlinkReliability {
             }
         }
         throw new AssertionError("no savepoint of " + job, last);
+    }
+
+    /** The job's status, its tasks' states and its checkpoint counts, for a test's progress log. */
+    static String describe(MiniCluster cluster, JobID job) {
+        try {
+            AccessExecutionGraph g = cluster.getExecutionGraph(job).get(10, TimeUnit.SECONDS);
+            Map<ExecutionState, Integer> states = new java.util.TreeMap<>();
+            for (var v : g.getAllExecutionVertices()) {
+                states.merge(((AccessExecutionVertex) v).getExecutionState(), 1, Integer::sum);
+            }
+            var cp = g.getCheckpointStatsSnapshot();
+            return "job " + g.getState() + " tasks " + states + (cp == null ? "" : " checkpoints completed "
+                    + cp.getCounts().getNumberOfCompletedCheckpoints() + " failed " + cp.getCounts().getNumberOfFailedCheckpoints()
+                    + " in progress " + cp.getCounts().getNumberOfInProgressCheckpoints());
+        } catch (Exception e) {
+            return "job status unavailable: " + e;
+        }
     }
 
     static void cancel(MiniCluster cluster, JobID job) {

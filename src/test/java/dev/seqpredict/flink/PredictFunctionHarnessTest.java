@@ -1,6 +1,7 @@
 package dev.seqpredict.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -417,7 +418,12 @@ class PredictFunctionHarnessTest {
 
     private KeyedBroadcastOperatorTestHarness<String, EventRecord, ModelRecord, PredictionRecord> holdingHarness(long holdMs)
             throws Exception {
-        PredictFunction f = new PredictFunction(settings(PredictorConfig.DEFAULTS), 0, holdMs);
+        return holdingHarness(holdMs, FlinkSettings.DEFAULT_HOLD_MAX_EVENTS);
+    }
+
+    private KeyedBroadcastOperatorTestHarness<String, EventRecord, ModelRecord, PredictionRecord> holdingHarness(
+            long holdMs, int maxHeldPerKey) throws Exception {
+        PredictFunction f = new PredictFunction(settings(PredictorConfig.DEFAULTS), 0, holdMs, maxHeldPerKey);
         var h = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(f, List.of(PredictFunction.MODELS)), new ByKey(), Types.STRING, 1, 1, 0);
         open.add(h);
@@ -478,6 +484,68 @@ class PredictFunctionHarnessTest {
         publish(h, v1);
         h.processElement(event("a", 3, new float[] {1, 2}), 0);
         assertThat(drain(h)).singleElement().satisfies(p -> assertThat(p.ts).isEqualTo(3));
+    }
+
+    @Test
+    void aKeyHoldsAtMostTheConfiguredNumberOfEventsAndDeadLettersTheRestWithAReason() throws Exception {
+        var h = holdingHarness(5_000, 3);
+        float[][] a = sequence(12, 6);
+        for (int i = 0; i < 5; i++) {
+            h.processElement(event("a", i, a[i]), 0);
+        }
+        h.processElement(event("b", 0, a[0]), 0); // the cap is per key: another key still holds
+        assertThat(deadLetters(h)).extracting(d -> d.reason).containsExactly("no_model", "no_model");
+        publish(h, v1);
+        h.processElement(event("a", 5, a[5]), 0);
+        List<PredictionRecord> out = drain(h);
+        // a's three held events (ts 0, 1, 2) and then ts 5, stepped in that order from a fresh state
+        assertThat(out).extracting(p -> p.ts).containsExactly(0L, 1L, 2L, 5L);
+        float[][] want = stepModel(v1, v1.newState(), new float[][] {a[0], a[1], a[2], a[5]});
+        for (int i = 0; i < 4; i++) {
+            assertThat(values(out.get(i))).containsExactly(want[i]);
+        }
+        h.setProcessingTime(400); // b's timer releases b's held event
+        assertThat(drain(h)).extracting(p -> p.key).containsExactly("b");
+    }
+
+    @Test
+    void onAFreshStartAnEventWaitsForItsOwnModelNotJustForTheFirstOne() throws Exception {
+        Properties p = settings(PredictorConfig.DEFAULTS).toProperties();
+        p.setProperty(JobSettings.MODEL_SELECTION, "field");
+        var h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(
+                new PredictFunction(JobSettings.fromProperties(p), 0, 1_000, 100), List.of(PredictFunction.MODELS)),
+                new ByKey(), Types.STRING, 1, 1, 0);
+        open.add(h);
+        h.setup();
+        h.open();
+        h.setProcessingTime(0);
+        // two models published together are read one by one, with events in between
+        h.processBroadcastElement(new ModelRecord("m1", TestModels.bytes(v1)), 0);
+        h.processElement(raw("b", "{\"ts\":0,\"values\":[1,2],\"model\":\"m2\"}"), 0); // m2 not read yet: held
+        h.processElement(raw("a", "{\"ts\":0,\"values\":[1,2],\"model\":\"m1\"}"), 0); // predicted at once
+        assertThat(drain(h)).extracting(r -> r.key).containsExactly("a");
+        assertThat(deadLetters(h)).isEmpty();
+        h.processBroadcastElement(new ModelRecord("m2", TestModels.bytes(v2)), 0);
+        h.setProcessingTime(200); // b's timer: its model is there now
+        assertThat(drain(h)).singleElement().satisfies(r -> {
+            assertThat(r.key).isEqualTo("b");
+            assertThat(r.model).isEqualTo("m2");
+        });
+        assertThat(deadLetters(h)).isEmpty();
+        h.setProcessingTime(1_000); // the hold time after the first model is over: nothing is held any more
+        h.processElement(raw("c", "{\"ts\":1,\"values\":[1,2],\"model\":\"m3\"}"), 0);
+        assertThat(deadLetters(h)).singleElement().satisfies(d -> assertThat(d.reason).isEqualTo("no_model"));
+        assertThat(drain(h)).isEmpty();
+    }
+
+    @Test
+    void theHoldCapIsASettingAndMustBePositive() {
+        Properties p = new Properties();
+        assertThat(FlinkSettings.fromProperties(p).holdMaxEventsPerKey()).isEqualTo(1000);
+        p.setProperty(FlinkSettings.HOLD_MAX_EVENTS, "50000");
+        assertThat(FlinkSettings.fromProperties(p).holdMaxEventsPerKey()).isEqualTo(50_000);
+        p.setProperty(FlinkSettings.HOLD_MAX_EVENTS, "0");
+        assertThatThrownBy(() -> FlinkSettings.fromProperties(p)).hasMessageContaining(FlinkSettings.HOLD_MAX_EVENTS);
     }
 
     private KeyedBroadcastOperatorTestHarness<String, EventRecord, ModelRecord, PredictionRecord> harness(
