@@ -17,18 +17,24 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * store whenever the {@link ModelCatalog} generation moved: artifacts whose bytes changed (by SHA-256)
  * are offered again, names gone from the store are withdrawn. A swap reaches each key lazily, on its
  * next event (the predictor applies the swap policy then).
+ *
+ * <p>With a state TTL, a stream-time punctuation deletes the keys whose last record timestamp is older
+ * than the TTL (stream time: deterministic on replay, so exactly-once runs expire the same keys).
  */
 final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(PredictProcessor.class);
@@ -54,14 +63,17 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final KeyedPredictor predictor;
 
     private ProcessorContext<byte[], byte[]> context;
-    private KeyValueStore<String, KeyState> states;
+    private final Duration stateTtl;
+    private TimestampedKeyValueStore<String, KeyState> states;
     private KeyValueStore<String, byte[]> modelStore;
     private ModelRegistry registry;
     private final Map<String, Long> loadedDigests = new HashMap<>();
     private long seenGeneration = -1;
 
-    PredictProcessor(JobSettings settings, ModelRegistry.ArtifactVerifier verifier, ModelCatalog catalog, StreamMetrics metrics) {
+    PredictProcessor(JobSettings settings, ModelRegistry.ArtifactVerifier verifier, ModelCatalog catalog, StreamMetrics metrics,
+                     Duration stateTtl) {
         this.settings = settings;
+        this.stateTtl = stateTtl;
         this.verifier = verifier;
         this.catalog = catalog;
         this.metrics = metrics;
@@ -76,6 +88,32 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
         this.modelStore = context.getStateStore(PredictionTopology.MODEL_STORE);
         this.registry = settings.newRegistry(verifier);
         syncModels();
+        if (!stateTtl.isZero()) {
+            Duration every = stateTtl.dividedBy(4).compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1)
+                    : stateTtl.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : stateTtl.dividedBy(4);
+            context.schedule(every, PunctuationType.STREAM_TIME, this::expireIdleKeys);
+        }
+    }
+
+    /** Deletes the keys whose last record is older than the TTL at this stream time. */
+    void expireIdleKeys(long streamTime) {
+        long cutoff = streamTime - stateTtl.toMillis();
+        List<String> idle = new ArrayList<>();
+        try (KeyValueIterator<String, ValueAndTimestamp<KeyState>> it = states.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                if (kv.value.timestamp() < cutoff) {
+                    idle.add(kv.key);
+                }
+            }
+        }
+        for (String key : idle) {
+            states.delete(key);
+        }
+        if (!idle.isEmpty()) {
+            metrics.keysExpired(idle.size());
+            LOG.debug("task {}: {} keys idle for more than {} expired", context.taskId(), idle.size(), stateTtl);
+        }
     }
 
     @Override
@@ -89,12 +127,15 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
             return;
         }
         Event event = parsed.event();
-        KeyState state = states.get(key);
+        ValueAndTimestamp<KeyState> stored = states.get(key);
+        KeyState state = stored == null ? null : stored.value();
         long t0 = System.nanoTime();
         Outcome outcome = predictor.process(state, event, registry.select(event));
         long stepNanos = System.nanoTime() - t0;
         if (outcome instanceof Outcome.Predicted p) {
-            states.put(key, p.state());
+            // the key's last record timestamp, for the TTL (stream time never goes back, a late record's may)
+            states.put(key, ValueAndTimestamp.make(p.state(),
+                    stored == null ? record.timestamp() : Math.max(stored.timestamp(), record.timestamp())));
             Prediction prediction = p.prediction();
             if (state == null) {
                 metrics.keyCreated();

@@ -53,6 +53,8 @@ public final class PredictionApp implements AutoCloseable {
     public static final String HTTP_HOST = "query.http.host";
     public static final String HTTP_PORT = "query.http.port";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+    /** A key idle for longer than this (in record timestamps, stream time) loses its state; 0 = never. */
+    public static final String STATE_TTL_MS = "state.ttl.ms";
 
     private final JobSettings settings;
     private final StreamMetrics metrics;
@@ -67,7 +69,12 @@ public final class PredictionApp implements AutoCloseable {
         this.settings = JobSettings.fromProperties(props);
         this.metrics = new StreamMetrics(MetricsEndpoint.registry(), ENGINE);
         this.shutdownTimeout = Duration.ofMillis(Long.parseLong(props.getProperty(SHUTDOWN_TIMEOUT_MS, "30000").trim()));
-        this.streams = new KafkaStreams(PredictionTopology.build(settings, metrics, verifier), streamsConfig(props, settings, metrics));
+        long ttlMs = Long.parseLong(props.getProperty(STATE_TTL_MS, "0").trim());
+        if (ttlMs < 0) {
+            throw new IllegalArgumentException(STATE_TTL_MS + " must be ≥ 0, got " + ttlMs);
+        }
+        this.streams = new KafkaStreams(PredictionTopology.build(settings, metrics, verifier, Duration.ofMillis(ttlMs)),
+                streamsConfig(props, settings, metrics));
         streams.setUncaughtExceptionHandler(ExceptionHandlers.uncaught());
         // Kafka Streams' own figures (consumer lag, commit rates, ...) next to ours, as kafka_* meters
         this.kafkaMetrics = new KafkaStreamsMetrics(streams, Tags.of("engine", ENGINE));

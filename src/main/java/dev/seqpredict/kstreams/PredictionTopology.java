@@ -3,6 +3,7 @@ package dev.seqpredict.kstreams;
 import dev.seqpredict.metrics.StreamMetrics;
 import dev.seqpredict.processor.JobSettings;
 import dev.seqpredict.processor.ModelRegistry;
+import java.time.Duration;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -16,7 +17,9 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *   events (byte[] key, byte[] value)
  *     └─ predict ── PredictProcessor, state store "seqpredict-key-state"
- *          │         (persistent RocksDB, changelogged; String → KeyState via KeyStateCodec)
+ *          │         (persistent RocksDB, changelogged, timestamped with each key's last record
+ *          │          timestamp; String → KeyState via KeyStateCodec; keys idle longer than the
+ *          │          state TTL in stream time are deleted)
  *          ├─ predictions  key = entity id, value = PredictionJson
  *          └─ DLQ          original key/value bytes + seqpredict.* headers
  *
@@ -37,12 +40,17 @@ public final class PredictionTopology {
     private PredictionTopology() {
     }
 
-    /** The topology with model verification as the settings configure it. */
+    /** The topology with model verification as the settings configure it; keys never expire. */
     public static Topology build(JobSettings settings, StreamMetrics metrics) {
-        return build(settings, metrics, settings.modelVerifier());
+        return build(settings, metrics, settings.modelVerifier(), Duration.ZERO);
     }
 
-    public static Topology build(JobSettings settings, StreamMetrics metrics, ModelRegistry.ArtifactVerifier verifier) {
+    /**
+     * @param stateTtl a key whose last record is older than this in stream time (the largest record
+     *                 timestamp the task has seen) loses its state; zero = never
+     */
+    public static Topology build(JobSettings settings, StreamMetrics metrics, ModelRegistry.ArtifactVerifier verifier,
+                                 Duration stateTtl) {
         ModelCatalog catalog = new ModelCatalog();
         Topology t = new Topology();
         t.addGlobalStore(
@@ -52,9 +60,9 @@ public final class PredictionTopology {
                 MODELS_PROCESSOR, () -> new ModelStoreProcessor(settings, verifier, catalog, metrics));
 
         t.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), settings.eventsTopic());
-        t.addProcessor(PREDICT, () -> new PredictProcessor(settings, verifier, catalog, metrics), EVENTS_SOURCE);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new KeyStateSerde()),
-                PREDICT);
+        t.addProcessor(PREDICT, () -> new PredictProcessor(settings, verifier, catalog, metrics, stateTtl), EVENTS_SOURCE);
+        t.addStateStore(Stores.timestampedKeyValueStoreBuilder(Stores.persistentTimestampedKeyValueStore(STATE_STORE),
+                Serdes.String(), new KeyStateSerde()), PREDICT);
         t.addSink(PREDICTIONS_SINK, settings.predictionsTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PREDICT);
         t.addSink(DLQ_SINK, settings.deadLetterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PREDICT);
         return t;

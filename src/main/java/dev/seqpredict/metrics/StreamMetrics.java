@@ -44,6 +44,7 @@ public final class StreamMetrics {
     private final MeterRegistry registry;
     private final Tags base;
     private final Counter eventsIn;
+    private final Counter keysExpired;
     private final Timer stepLatency;
     private final Map<RejectReason, Counter> dlq = new EnumMap<>(RejectReason.class);
     /** model → version → meters: looked up per event without building a key. */
@@ -73,6 +74,8 @@ public final class StreamMetrics {
             dlq.put(r, Counter.builder("seqpredict.dlq.records").tags(base).tag("reason", r.id())
                     .description("Records sent to the dead-letter topic").register(registry));
         }
+        this.keysExpired = Counter.builder("seqpredict.keys.expired").tags(base)
+                .description("Keys whose state was deleted after the state TTL (Kafka Streams)").register(registry);
         Gauge.builder("seqpredict.keys", keys, AtomicLong::get).tags(base)
                 .description("Keys this instance gave state to since it started").register(registry);
         Gauge.builder("seqpredict.state.bytes", this, m -> (double) m.keys.get() * m.stateBytesPerKey.get()).tags(base)
@@ -94,6 +97,11 @@ public final class StreamMetrics {
     /** A key got state for the first time. */
     public void keyCreated() {
         keys.incrementAndGet();
+    }
+
+    /** Keys whose state was deleted for being idle longer than the state TTL (Kafka Streams). */
+    public void keysExpired(int n) {
+        keysExpired.increment(n);
     }
 
     /** Records what one prediction tells: counts, error, anomaly, swap, latency and state size. */
