@@ -2,6 +2,8 @@ package dev.seqpredict.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.seqpredict.flink.FlinkSettings;
+import dev.seqpredict.kstreams.PredictionApp;
 import dev.seqpredict.processor.JobSettings;
 import java.io.IOException;
 import java.io.Reader;
@@ -145,10 +147,17 @@ final class DeployFiles {
      * prefixes kafka.* (clients) and streams.* (Kafka Streams' own settings).
      */
     static Set<String> knownKeys() throws IllegalAccessException {
+        return knownKeys(JobSettings.class);
+    }
+
+    /** The keys the given settings classes name in their public static String constants, plus the metrics keys. */
+    static Set<String> knownKeys(Class<?>... settingsClasses) throws IllegalAccessException {
         Set<String> keys = new TreeSet<>(METRICS_KEYS);
-        for (Field f : JobSettings.class.getFields()) {
-            if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
-                keys.add((String) f.get(null));
+        for (Class<?> c : settingsClasses) {
+            for (Field f : c.getFields()) {
+                if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+                    keys.add((String) f.get(null));
+                }
             }
         }
         return keys;
@@ -158,7 +167,9 @@ final class DeployFiles {
     static Properties settings(String text, String where) throws Exception {
         Properties p = new Properties();
         p.load(new StringReader(text));
-        Set<String> known = knownKeys();
+        // the shared keys, and the engine's own (flink.* on Flink; state.ttl.ms, query.http.* on Kafka Streams)
+        Set<String> known = where.contains("flink") ? knownKeys(JobSettings.class, FlinkSettings.class)
+                : where.contains("kstreams") ? knownKeys(JobSettings.class, PredictionApp.class) : knownKeys();
         for (String k : p.stringPropertyNames()) {
             assertThat(known.contains(k) || k.startsWith("kafka.") || k.startsWith("streams."))
                     .as("%s: unknown property '%s' (JobSettings keys: %s)", where, k, known).isTrue();
