@@ -2,6 +2,7 @@ package dev.seqpredict.processor;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import dev.seqpredict.model.Task;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,10 +19,15 @@ import java.io.UncheckedIOException;
  *  "in_top_g":true,         log streams only
  *  "events":17, "swapped":false}
  * </pre>
- * Floats are written in their shortest exact decimal form, so equal predictions give equal bytes.
+ * Floats are written in their shortest decimal form that reads back to the same float (Jackson's
+ * Schubfach writer), so equal predictions give equal bytes on every JDK: JDK 17's own
+ * {@code Float.toString} writes more digits than needed for about one float in nine, and JDK 19+ fixed
+ * that, so a cluster with mixed or upgraded JDKs would otherwise write the same float two ways.
  */
 public final class PredictionJson {
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+            .build();
 
     private PredictionJson() {
     }
