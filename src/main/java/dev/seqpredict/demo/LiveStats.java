@@ -65,6 +65,9 @@ final class LiveStats {
 
     final AtomicLong produced = new AtomicLong();
     final AtomicLong producedBad = new AtomicLong();
+    /** Good records carrying an injected fault (a sensor fault, or a log event id no normal session has). */
+    final AtomicLong producedFaults = new AtomicLong();
+    private final Set<String> producedKeys = ConcurrentHashMap.newKeySet();
     final AtomicLong predictions = new AtomicLong();
     final AtomicLong dlq = new AtomicLong();
     final AtomicLong anomalies = new AtomicLong();
@@ -181,6 +184,19 @@ final class LiveStats {
 
     Set<String> keys() {
         return Set.copyOf(keys);
+    }
+
+    /** One good record sent for key. */
+    void produced(String key, boolean fault) {
+        produced.incrementAndGet();
+        producedKeys.add(key);
+        if (fault) {
+            producedFaults.incrementAndGet();
+        }
+    }
+
+    Set<String> producedKeys() {
+        return Set.copyOf(producedKeys);
     }
 
     synchronized Map<String, VersionStats> versions() {

@@ -42,6 +42,24 @@ class DemoSourcesTest {
     }
 
     @Test
+    void normalSessionsCoverEveryWorkflowInTheHistoryAndLive() {
+        for (long seed : new long[] {3, 11, 12}) {
+            LogSessionSimulator sim = new LogSessionSimulator(seed, 0.0);
+            java.util.Map<Integer, Integer> firstEvents = new java.util.TreeMap<>();
+            java.util.Set<Integer> ids = new java.util.TreeSet<>();
+            for (int i = 0; i < 1000; i++) {
+                List<Integer> events = sim.session(1_000_000 * (int) (seed % 2) + i).events();
+                firstEvents.merge(events.get(0) == 1 ? events.get(2) : events.get(0), 1, Integer::sum);
+                ids.addAll(events);
+            }
+            // the four workflows start 1,2,3 / 1,2,8 / 10 / 1,2,3 (with 14, 15 later): each id of 1..15 shows up
+            assertThat(ids).as("seed %d", seed).containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 15).boxed().toList());
+            assertThat(firstEvents.get(10)).as("read sessions, seed %d: %s", seed, firstEvents).isBetween(180, 320);
+            assertThat(firstEvents.get(8)).as("recovery sessions, seed %d: %s", seed, firstEvents).isBetween(180, 320);
+        }
+    }
+
+    @Test
     void replayStreamsEachFileAsOneKeyAfterItsFirst15Percent() throws Exception {
         Path a = dir.resolve("machine_a.csv");
         StringBuilder csv = new StringBuilder("timestamp,value\n");

@@ -1,0 +1,64 @@
+package dev.seqpredict.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo's other two inputs end to end: simulated HDFS-style log sessions (classification: next event
+ * id, top-k) and a replay of a real NAB file (the bundled slice), each through a real engine on the
+ * in-process broker.
+ */
+class DemoLogsAndReplayTest {
+    private static final Path NAB_FILE = Path.of("src/test/resources/nab/data/realKnownCause/rogue_agent_key_hold.csv");
+
+    @TempDir
+    Path out;
+
+    private static Demo.Summary run(Demo.Options o, ByteArrayOutputStream console, long predictions) throws Exception {
+        Demo demo = new Demo(o, new PrintStream(console, true), StreamEngines::create);
+        return demo.run(() -> demo.predictionsByVersion().values().stream().mapToLong(Long::longValue).sum() >= predictions);
+    }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void logSessionsArePredictedAndEveryBadRecordIsDeadLettered() throws Exception {
+        int sessions = 20;
+        Demo.Options o = new Demo.Options("kstreams", "logs", sessions, 0, 0, 40, Duration.ofMinutes(2), 0,
+                Duration.ofHours(1), 8, 12, 3, 0.02, null, null, 0, out, 11, false);
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        Demo.Summary s = run(o, console, 400);
+
+        // every good event is predicted but those with an event id no normal session has: those are
+        // dead-lettered as unknown_event, next to the injected bad records
+        assertThat(s.producedFaults()).as("console:%n%s", console).isLessThan(s.produced() / 20);
+        assertThat(s.predictions()).as("console:%n%s", console).isGreaterThanOrEqualTo(400).isEqualTo(s.produced() - s.producedFaults());
+        assertThat(s.deadLetters()).isEqualTo(s.producedBad() + s.producedFaults());
+        assertThat(s.keysPredicted()).containsExactlyInAnyOrderElementsOf(s.keysProduced()).hasSizeGreaterThan(sessions);
+        assertThat(s.versions()).containsExactly("1");
+        assertThat(console.toString()).contains("LSTM over event ids").contains("summary");
+    }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void aReplayedNabFileIsPredictedRowByRow() throws Exception {
+        Demo.Options o = new Demo.Options("flink", "sensors", 1, 0, 0, 200, Duration.ofMinutes(2), 0,
+                Duration.ofHours(1), 1, 12, 3, 0, null, List.of(NAB_FILE), 0, out, 5, false);
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        Demo.Summary s = run(o, console, 300);
+
+        assertThat(s.keysProduced()).as("console:%n%s", console).containsExactly("rogue_agent_key_hold");
+        assertThat(s.keysPredicted()).isEqualTo(s.keysProduced());
+        assertThat(s.predictions()).isGreaterThanOrEqualTo(300).isEqualTo(s.produced());
+        assertThat(s.producedBad()).isZero();
+        assertThat(s.deadLetters()).isZero();
+    }
+}
