@@ -29,6 +29,14 @@ public final class IdentityKernels implements KernelFactory {
             }
 
             @Override
+            public void stepOneHot(int index, float[] state, int hOff, int cOff, float[] scratch) {
+                java.util.Arrays.fill(state, hOff, hOff + n, 0f); // the one-hot input, copied as step does
+                if (index < n) {
+                    state[hOff + index] = 1f;
+                }
+            }
+
+            @Override
             public int scratchSize() {
                 return 0;
             }

@@ -234,18 +234,23 @@ public final class RecurrentModel {
         int in = spec.inputSize();
         if (embedding != null) {
             System.arraycopy(embedding, eventId * in, s.x, 0, in);
-        } else {
-            java.util.Arrays.fill(s.x, 0f);
-            s.x[eventId] = 1f;
+            advance(state, s);
+        } else { // one-hot: the first layer reads one column of W_ih, not all of them
+            layerKernels[0].stepOneHot(eventId, state, layout.hOffset(0), layout.cOffset(0), s.kernel);
+            advanceAbove(state, s);
         }
-        advance(state, s);
         head.apply(state, layout.topHiddenOffset(), out, 0);
         softmax(out, spec.outputSize());
     }
 
     private void advance(float[] state, Scratch s) {
+        layerKernels[0].step(s.x, 0, state, layout.hOffset(0), layout.cOffset(0), s.kernel);
+        advanceAbove(state, s);
+    }
+
+    /** Layers 1.. from the first layer's new h. */
+    private void advanceAbove(float[] state, Scratch s) {
         LayerKernel[] ks = layerKernels;
-        ks[0].step(s.x, 0, state, layout.hOffset(0), layout.cOffset(0), s.kernel);
         for (int l = 1; l < ks.length; l++) {
             ks[l].step(state, layout.hOffset(l - 1), state, layout.hOffset(l), layout.cOffset(l), s.kernel);
         }

@@ -14,6 +14,13 @@ public interface LayerKernel {
      */
     void step(float[] x, int xOff, float[] state, int hOff, int cOff, float[] scratch);
 
+    /**
+     * {@link #step} with x the one-hot vector of {@code index} (0 ≤ index &lt; inputSize), reading one
+     * column of W_ih instead of all of it: the same result, bit for bit, at the cost of the recurrent part
+     * alone however large the vocabulary.
+     */
+    void stepOneHot(int index, float[] state, int hOff, int cOff, float[] scratch);
+
     /** How many floats of scratch {@link #step} needs. */
     int scratchSize();
 }

@@ -102,7 +102,21 @@ public final class ScalarKernels implements KernelFactory {
                 gates[r] = bIh[r] + bHh[r];
             }
             accumulate(wIh, rows, in, x, xOff, gates, 0);
-            accumulate(wHh, rows, h, s, hOff, gates, 0);
+            finish(s, hOff, cOff, gates);
+        }
+
+        @Override
+        public void stepOneHot(int index, float[] s, int hOff, int cOff, float[] gates) {
+            int rows = 4 * h;
+            for (int r = 0; r < rows; r++) {
+                gates[r] = bIh[r] + bHh[r];
+                gates[r] += wIh[r * in + index]; // W_ih x for a one-hot x
+            }
+            finish(s, hOff, cOff, gates);
+        }
+
+        private void finish(float[] s, int hOff, int cOff, float[] gates) {
+            accumulate(wHh, 4 * h, h, s, hOff, gates, 0);
             for (int j = 0; j < h; j++) {
                 float i = sigmoid(gates[j]);
                 float f = sigmoid(gates[h + j]);
@@ -134,6 +148,20 @@ public final class ScalarKernels implements KernelFactory {
             int rows = 3 * h;
             // scratch[0, 3H) = W_ih x + b_ih ; scratch[3H, 6H) = W_hh h + b_hh
             affine(wIh, bIh, rows, in, x, xOff, scratch, 0);
+            finish(s, hOff, scratch);
+        }
+
+        @Override
+        public void stepOneHot(int index, float[] s, int hOff, int cOff, float[] scratch) {
+            int rows = 3 * h;
+            for (int r = 0; r < rows; r++) {
+                scratch[r] = bIh[r] + wIh[r * in + index];
+            }
+            finish(s, hOff, scratch);
+        }
+
+        private void finish(float[] s, int hOff, float[] scratch) {
+            int rows = 3 * h;
             affine(wHh, bHh, rows, h, s, hOff, scratch, rows);
             for (int j = 0; j < h; j++) {
                 float r = sigmoid(scratch[j] + scratch[rows + j]);
@@ -164,6 +192,19 @@ public final class ScalarKernels implements KernelFactory {
                 pre[r] = bIh[r] + bHh[r];
             }
             accumulate(wIh, h, in, x, xOff, pre, 0);
+            finish(s, hOff, pre);
+        }
+
+        @Override
+        public void stepOneHot(int index, float[] s, int hOff, int cOff, float[] pre) {
+            for (int r = 0; r < h; r++) {
+                pre[r] = bIh[r] + bHh[r];
+                pre[r] += wIh[r * in + index];
+            }
+            finish(s, hOff, pre);
+        }
+
+        private void finish(float[] s, int hOff, float[] pre) {
             accumulate(wHh, h, h, s, hOff, pre, 0);
             for (int j = 0; j < h; j++) {
                 s[hOff + j] = relu ? relu(pre[j]) : tanh(pre[j]);

@@ -239,9 +239,23 @@ public final class VectorKernels implements KernelFactory {
             activate(s, hOff, cOff, scratch);
         }
 
+        @Override
+        public void stepOneHot(int index, float[] s, int hOff, int cOff, float[] scratch) {
+            matVec(null, 0, index, s, hOff, scratch);
+            activate(s, hOff, cOff, scratch);
+        }
+
         /** scratch[b][g][lane] = pre-activation of gate g (i, f, o halved) for all blocks. */
         @Override
         public void matVec(float[] x, int xOff, float[] s, int hOff, float[] out) {
+            matVec(x, xOff, -1, s, hOff, out);
+        }
+
+        /**
+         * As above; with {@code oneHot} ≥ 0, x is that one-hot vector: its column of weights goes into the
+         * accumulator the x loop would have put it in (even k → 0, odd k → 1), so the sums are the same.
+         */
+        private void matVec(float[] x, int xOff, int oneHot, float[] s, int hOff, float[] out) {
             final float[] w = this.w;
             final int in = this.in;
             final int h = this.h;
@@ -258,6 +272,22 @@ public final class VectorKernels implements KernelFactory {
                 FloatVector g1 = FloatVector.zero(S);
                 FloatVector o1 = FloatVector.zero(S);
                 int k = 0;
+                if (oneHot >= 0) {
+                    int c = p + oneHot * stride;
+                    if ((oneHot & 1) == 0) {
+                        i0 = i0.add(FloatVector.fromArray(S, w, c));
+                        f0 = f0.add(FloatVector.fromArray(S, w, c + L));
+                        g0 = g0.add(FloatVector.fromArray(S, w, c + 2 * L));
+                        o0 = o0.add(FloatVector.fromArray(S, w, c + 3 * L));
+                    } else {
+                        i1 = i1.add(FloatVector.fromArray(S, w, c));
+                        f1 = f1.add(FloatVector.fromArray(S, w, c + L));
+                        g1 = g1.add(FloatVector.fromArray(S, w, c + 2 * L));
+                        o1 = o1.add(FloatVector.fromArray(S, w, c + 3 * L));
+                    }
+                    p += in * stride;
+                    k = in;
+                }
                 for (; k + 1 < in; k += 2, p += 2 * stride) {
                     FloatVector a = FloatVector.broadcast(S, x[xOff + k]);
                     FloatVector c = FloatVector.broadcast(S, x[xOff + k + 1]);
@@ -382,7 +412,18 @@ public final class VectorKernels implements KernelFactory {
         }
 
         @Override
+        public void stepOneHot(int index, float[] s, int hOff, int cOff, float[] scratch) {
+            matVec(null, 0, index, s, hOff, scratch);
+            activate(s, hOff, scratch);
+        }
+
+        @Override
         public void matVec(float[] x, int xOff, float[] s, int hOff, float[] out) {
+            matVec(x, xOff, -1, s, hOff, out);
+        }
+
+        /** As above; {@code oneHot} ≥ 0: x is that one-hot vector (see {@link Lstm}). */
+        private void matVec(float[] x, int xOff, int oneHot, float[] s, int hOff, float[] out) {
             final float[] w = this.w;
             final int in = this.in;
             final int h = this.h;
@@ -397,6 +438,20 @@ public final class VectorKernels implements KernelFactory {
                 FloatVector z1 = FloatVector.zero(S);
                 FloatVector n1 = FloatVector.zero(S);
                 int k = 0;
+                if (oneHot >= 0) {
+                    int c = p + oneHot * stride;
+                    if ((oneHot & 1) == 0) {
+                        r0 = r0.add(FloatVector.fromArray(S, w, c));
+                        z0 = z0.add(FloatVector.fromArray(S, w, c + L));
+                        n0 = n0.add(FloatVector.fromArray(S, w, c + 2 * L));
+                    } else {
+                        r1 = r1.add(FloatVector.fromArray(S, w, c));
+                        z1 = z1.add(FloatVector.fromArray(S, w, c + L));
+                        n1 = n1.add(FloatVector.fromArray(S, w, c + 2 * L));
+                    }
+                    p += in * stride;
+                    k = in;
+                }
                 for (; k + 1 < in; k += 2, p += 2 * stride) {
                     FloatVector a = FloatVector.broadcast(S, x[xOff + k]);
                     FloatVector c = FloatVector.broadcast(S, x[xOff + k + 1]);
@@ -510,7 +565,21 @@ public final class VectorKernels implements KernelFactory {
         }
 
         @Override
+        public void stepOneHot(int index, float[] s, int hOff, int cOff, float[] scratch) {
+            matVec(null, 0, index, s, hOff, scratch);
+            activate(s, hOff, scratch);
+        }
+
+        @Override
         public void matVec(float[] x, int xOff, float[] s, int hOff, float[] out) {
+            matVec(x, xOff, -1, s, hOff, out);
+        }
+
+        /**
+         * As above; {@code oneHot} ≥ 0: x is that one-hot vector, its column added to the accumulator the
+         * x loop would have used (k mod 4 in the unrolled part, 0 in the tail).
+         */
+        private void matVec(float[] x, int xOff, int oneHot, float[] s, int hOff, float[] out) {
             final float[] w = this.w;
             int p = 0;
             for (int b = 0; b < blocks; b++) {
@@ -519,6 +588,21 @@ public final class VectorKernels implements KernelFactory {
                 FloatVector a2 = FloatVector.zero(S);
                 FloatVector a3 = FloatVector.zero(S);
                 int k = 0;
+                if (oneHot >= 0) {
+                    FloatVector col = FloatVector.fromArray(S, w, p + oneHot * L);
+                    int lane = oneHot < (in & ~3) ? oneHot & 3 : 0;
+                    if (lane == 0) {
+                        a0 = a0.add(col);
+                    } else if (lane == 1) {
+                        a1 = a1.add(col);
+                    } else if (lane == 2) {
+                        a2 = a2.add(col);
+                    } else {
+                        a3 = a3.add(col);
+                    }
+                    p += in * L;
+                    k = in;
+                }
                 for (; k + 3 < in; k += 4, p += 4 * L) {
                     a0 = FloatVector.fromArray(S, w, p).fma(FloatVector.broadcast(S, x[xOff + k]), a0);
                     a1 = FloatVector.fromArray(S, w, p + L).fma(FloatVector.broadcast(S, x[xOff + k + 1]), a1);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.seqpredict.model.CellType;
 import dev.seqpredict.model.RecurrentModel;
+import dev.seqpredict.testing.TestModels;
 import java.lang.management.ManagementFactory;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,6 +49,29 @@ class AllocationFreeStepTest {
             allocated = THREADS.getThreadAllocatedBytes(tid) - before;
         }
         assertThat(allocated).as("bytes allocated by 10,000 steps").isLessThan(1024);
+    }
+
+    @ParameterizedTest(name = "{0} {1} one-hot over 200 events, H=64")
+    @MethodSource("cases")
+    void tenThousandOneHotEventStepsAllocateLessThan1KB(String kernel, CellType cell, int ignoredIn, int ignoredHidden,
+                                                        int ignoredLayers) {
+        KernelFactory k = kernel.equals("vector") ? VectorKernels.INSTANCE : ScalarKernels.INSTANCE;
+        RecurrentModel m = TestModels.classification(13, cell, 200, 64, 1, "logs", "1").withKernels(k);
+        float[] state = m.newState();
+        float[] out = new float[m.outputSize()];
+        long tid = Thread.currentThread().getId();
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 8 && allocated >= 1024; round++) {
+            for (int t = 0; t < 20_000; t++) {
+                m.stepEvent(state, (t * 37) % 200, out);
+            }
+            long before = THREADS.getThreadAllocatedBytes(tid);
+            for (int t = 0; t < 10_000; t++) {
+                m.stepEvent(state, (t * 37) % 200, out);
+            }
+            allocated = THREADS.getThreadAllocatedBytes(tid) - before;
+        }
+        assertThat(allocated).as("bytes allocated by 10,000 one-hot steps").isLessThan(1024);
     }
 
     private static void run(RecurrentModel m, float[] state, float[] x, float[] out, int n) {
