@@ -89,9 +89,9 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
         this.registry = settings.newRegistry(verifier);
         syncModels();
         if (!stateTtl.isZero()) {
-            Duration every = stateTtl.dividedBy(4).compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1)
-                    : stateTtl.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : stateTtl.dividedBy(4);
-            context.schedule(every, PunctuationType.STREAM_TIME, this::expireIdleKeys);
+            // a quarter of the TTL, between 1 s and 1 min: keys live at most ~1.25 TTL, the scans stay rare
+            long every = Math.min(60_000, Math.max(1_000, stateTtl.toMillis() / 4));
+            context.schedule(Duration.ofMillis(every), PunctuationType.STREAM_TIME, this::expireIdleKeys);
         }
     }
 
