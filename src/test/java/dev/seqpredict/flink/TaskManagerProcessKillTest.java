@@ -1,0 +1,167 @@
+package dev.seqpredict.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.seqpredict.kafka.KafkaTestSupport;
+import dev.seqpredict.model.CellType;
+import dev.seqpredict.model.RecurrentModel;
+import dev.seqpredict.processor.JobSettings;
+import dev.seqpredict.testing.ChildJvm;
+import dev.seqpredict.testing.EventStreams;
+import dev.seqpredict.testing.EventStreams.CommittedCounter;
+import dev.seqpredict.testing.EventStreams.Ev;
+import dev.seqpredict.testing.TestModels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TaskManager processes die by SIGKILL under the running job: a standalone cluster of separate JVMs
+ * ({@link FlinkProcessCluster}: one JobManager, two TaskManagers of one slot, RocksDB state,
+ * checkpoints to files), and the oldest TaskManager is killed three times during a run of 200,000
+ * events: at 30% of the first phase, right after a new model version was published (the swap in
+ * flight), and half way through the second phase. Each time a new TaskManager process is started, as
+ * Kubernetes would restart the pod, and the job restores from its last checkpoint. Read with
+ * read_committed, the predictions topic holds, per key and in order, exactly the JSON bytes of a run
+ * without failures.
+ */
+class TaskManagerProcessKillTest {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskManagerProcessKillTest.class);
+
+    @RegisterExtension
+    static final KafkaTestSupport KAFKA = new KafkaTestSupport();
+
+    private static final int KEYS = 8;
+    private static final int ROUNDS = Integer.getInteger("seqpredict.tmkill.rounds", 12_500); // × 8 keys × 2 phases = 200k
+
+    @TempDir
+    Path dir;
+
+    private final RecurrentModel v1 = TestModels.regression(43, CellType.LSTM, 2, 8, 1, "default", "1");
+    private final RecurrentModel v2 = TestModels.regression(44, CellType.GRU, 2, 8, 1, "default", "2");
+
+    @Test
+    @Timeout(value = 480, unit = TimeUnit.SECONDS)
+    void sigkilledTaskManagerProcessesDuringTheRunAndDuringAModelSwapLeaveTheCommittedOutputAsWithoutFailures() throws Exception {
+        long t0 = System.nanoTime();
+        String events = KafkaTestSupport.uniqueTopic("tmproc-events");
+        String predictions = KafkaTestSupport.uniqueTopic("tmproc-predictions");
+        String dlq = KafkaTestSupport.uniqueTopic("tmproc-dlq");
+        String models = KafkaTestSupport.uniqueTopic("tmproc-models");
+        KAFKA.kafka().createTopics(4, events);
+        KAFKA.kafka().createTopics(1, predictions, dlq);
+        KAFKA.kafka().createCompactedTopic(models, 1);
+        Properties props = new Properties();
+        props.setProperty(JobSettings.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
+        JobSettings settings = JobSettings.fromProperties(props).withTopics(events, predictions, dlq, models);
+        FlinkSettings f = FlinkReliability.flink("tmproc", 1000, "rocksdb",
+                Map.of(FlinkSettings.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString()));
+
+        List<String> keys = EventStreams.keys("k", KEYS);
+        List<Ev> phase1 = EventStreams.sensorEvents(5, keys, ROUNDS, 0);
+        List<Ev> phase2 = EventStreams.sensorEvents(6, keys, ROUNDS, 1_000_000);
+        Map<String, List<String>> want = new EventStreams.CoreReference(settings)
+                .offer("default", TestModels.bytes(v1)).feed(phase1)
+                .offer("default", TestModels.bytes(v2)).feed(phase2).byKey();
+
+        publish(models, v1);
+        int kills = 0;
+        long[] probeTs = {0};
+        int probes = 0;
+        JobClient job = null;
+        try (FlinkProcessCluster cluster = FlinkProcessCluster.start(dir.resolve("cluster"), 2);
+             CommittedCounter committed = new CommittedCounter(KAFKA.bootstrapServers(), predictions, "read_committed")) {
+            StreamExecutionEnvironment env = cluster.environment(f);
+            env.setParallelism(2);
+            env.setMaxParallelism(FlinkReliability.MAX_PARALLELISM);
+            job = PredictionJob.kafka(settings, f).executeAsync(env);
+            JobID id = job.getJobID();
+            cluster.awaitAllRunning(id, Duration.ofSeconds(120));
+
+            Thread producer1 = produceInBackground(events, phase1);
+            assertThat(committed.await((long) (phase1.size() * 0.3), Duration.ofSeconds(150)))
+                    .as("progress; %s", cluster.describe(id)).isTrue();
+            kills += kill(cluster, "phase 1 at " + committed.count() + " committed");
+            producer1.join(120_000);
+            assertThat(committed.await(phase1.size(), Duration.ofSeconds(180))).as("phase 1 complete; %s", cluster.describe(id)).isTrue();
+
+            // the swap in flight: publish v2 and kill at once, before it is served or checkpointed
+            publish(models, v2);
+            kills += kill(cluster, "right after publishing v2");
+            probes += FlinkReliability.awaitModelVersion(KAFKA.bootstrapServers(), events, predictions, 2, "2", probeTs);
+
+            long base = phase1.size() + probes;
+            Thread producer2 = produceInBackground(events, phase2);
+            assertThat(committed.await(base + phase2.size() / 2, Duration.ofSeconds(150))).as("progress; %s", cluster.describe(id)).isTrue();
+            kills += kill(cluster, "phase 2 at " + committed.count() + " committed");
+            producer2.join(120_000);
+            assertThat(committed.await(base + phase2.size(), Duration.ofSeconds(180))).as("phase 2 complete; %s", cluster.describe(id)).isTrue();
+            Thread.sleep(2_000); // a checkpoint interval: a duplicate, if there were one, would be committed now
+            long restarts = cluster.restarts(id);
+            LOG.info("job restarts: {}; {}", restarts, cluster.describe(id));
+            assertThat(restarts).as("the job restarted after each kill").isGreaterThanOrEqualTo(kills);
+            FlinkProcessCluster.cancel(job);
+        }
+
+        List<ConsumerRecord<byte[], byte[]>> out = EventStreams.readAllCommitted(KAFKA.bootstrapServers(), predictions);
+        Map<String, List<String>> got = EventStreams.byKey(out);
+        got.keySet().removeIf(k -> k.startsWith("probe-"));
+        long total = got.values().stream().mapToLong(List::size).sum();
+        LOG.info("TaskManager process kills: {} kills, {} events, {} predictions committed (+{} probes), {} s", kills,
+                phase1.size() + phase2.size(), total, out.size() - total, (System.nanoTime() - t0) / 1_000_000_000);
+        assertThat(kills).isEqualTo(3);
+        assertThat(EventStreams.firstDifference(want, got)).isNull();
+        assertThat(got).isEqualTo(want);
+        assertThat(got.get("k0").get(ROUNDS)).contains("\"version\":\"2\"").contains("\"swapped\":true");
+        assertThat(EventStreams.readAllCommitted(KAFKA.bootstrapServers(), dlq)).isEmpty();
+    }
+
+    /** SIGKILLs the oldest TaskManager process and starts a new one in its place; returns 1. */
+    private static int kill(FlinkProcessCluster cluster, String when) throws Exception {
+        LOG.info("killing a TaskManager process ({})", when);
+        assertThat(cluster.killOldestTaskManager()).as("exit code of a SIGKILLed JVM").isEqualTo(ChildJvm.KILLED);
+        cluster.startTaskManager();
+        return 1;
+    }
+
+    private static void publish(String topic, RecurrentModel m) {
+        KAFKA.produceBytes(List.of(new ProducerRecord<>(topic, "default".getBytes(StandardCharsets.UTF_8), TestModels.bytes(m))));
+    }
+
+    /** Produces the events in chunks from another thread, so they arrive while the job runs and fails. */
+    private static Thread produceInBackground(String topic, List<Ev> events) {
+        Thread t = new Thread(() -> {
+            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(EventStreams.bulkProducerConfig(KAFKA.bootstrapServers()),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                int chunk = 5_000;
+                for (int i = 0; i < events.size(); i += chunk) {
+                    EventStreams.produce(p, topic, new ArrayList<>(events.subList(i, Math.min(events.size(), i + chunk))));
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "tmproc-producer");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}
