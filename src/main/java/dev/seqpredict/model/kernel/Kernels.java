@@ -68,6 +68,8 @@ public final class Kernels {
         }
         var vector = vector();
         if (vector.isPresent()) {
+            // logged because the choice shows in the last bits of a prediction: see README "Guarantees"
+            LOG.info("Using Vector API kernels ({})", vector.get().name());
             return vector.get();
         }
         if (!vectorModulePresent()) {
