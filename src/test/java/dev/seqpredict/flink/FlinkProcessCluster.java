@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint;
 import org.apache.flink.runtime.taskexecutor.TaskManagerRunner;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -35,7 +34,8 @@ final class FlinkProcessCluster implements AutoCloseable {
 
     private final Path dir;
     private final int restPort;
-    private final ChildJvm jobManager;
+    private ChildJvm jobManager;
+    private int jobManagersStarted = 1;
     private final List<ChildJvm> taskManagers = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
     private int started;
@@ -48,6 +48,14 @@ final class FlinkProcessCluster implements AutoCloseable {
 
     /** Starts the JobManager and {@code taskManagers} TaskManagers and waits until they registered. */
     static FlinkProcessCluster start(Path dir, int taskManagers) throws Exception {
+        return start(dir, taskManagers, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, int)}, with more cluster configuration ({@link #zooKeeperHa} for a JobManager
+     * that can be killed and replaced).
+     */
+    static FlinkProcessCluster start(Path dir, int taskManagers, Map<String, String> more) throws Exception {
         int rpcPort = freePort();
         int restPort = freePort();
         Map<String, String> conf = new LinkedHashMap<>();
@@ -82,14 +90,14 @@ final class FlinkProcessCluster implements AutoCloseable {
         conf.put("heartbeat.rpc-failure-threshold", "2");
         conf.put("high-availability.type", "NONE");
         conf.put("io.tmp.dirs", dir.resolve("tmp").toString());
+        conf.putAll(more);
         Files.createDirectories(dir.resolve("tmp"));
         StringBuilder yaml = new StringBuilder();
         conf.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
         Files.createDirectories(dir.resolve("conf"));
         Files.writeString(dir.resolve("conf/config.yaml"), yaml, StandardCharsets.UTF_8);
 
-        ChildJvm jm = ChildJvm.start("jobmanager", dir, "448m", List.of(), StandaloneSessionClusterEntrypoint.class.getName(),
-                "--configDir", dir.resolve("conf").toString());
+        ChildJvm jm = startJobManager(dir, "jobmanager-0");
         FlinkProcessCluster cluster = new FlinkProcessCluster(dir, restPort, jm);
         try {
             for (int i = 0; i < taskManagers; i++) {
@@ -101,6 +109,38 @@ final class FlinkProcessCluster implements AutoCloseable {
             throw e;
         }
         return cluster;
+    }
+
+    /**
+     * ZooKeeper high availability (the mechanism Kubernetes HA implements with ConfigMaps): the leader, the
+     * submitted job and its checkpoints are recorded under {@code storageDir} and in ZooKeeper, so a new
+     * JobManager process recovers the job. A short session timeout lets a killed leader's session expire fast.
+     */
+    static Map<String, String> zooKeeperHa(String quorum, Path storageDir) {
+        return Map.of("high-availability.type", "zookeeper",
+                "high-availability.zookeeper.quorum", quorum,
+                "high-availability.storageDir", storageDir.toUri().toString(),
+                "high-availability.cluster-id", "/seqpredict-test",
+                "high-availability.zookeeper.client.session-timeout", "6000",
+                "high-availability.zookeeper.client.connection-timeout", "6000");
+    }
+
+    private static ChildJvm startJobManager(Path dir, String name) throws IOException {
+        return ChildJvm.start(name, dir, "448m", List.of(), StandaloneSessionClusterEntrypoint.class.getName(),
+                "--configDir", dir.resolve("conf").toString());
+    }
+
+    /** SIGKILLs the JobManager process; returns its exit code. */
+    int killJobManager() throws InterruptedException {
+        return jobManager.kill();
+    }
+
+    /** Starts a new JobManager process (after {@link #killJobManager}), as Kubernetes would restart the pod. */
+    void startNewJobManager() throws IOException {
+        if (jobManager.isAlive()) {
+            throw new IllegalStateException("the JobManager still runs");
+        }
+        jobManager = startJobManager(dir, "jobmanager-" + jobManagersStarted++);
     }
 
     /** Starts one more TaskManager process (named taskmanager-N in start order). */
@@ -179,6 +219,12 @@ final class FlinkProcessCluster implements AutoCloseable {
         return m == null || m.isEmpty() ? -1 : m.get(0).path("value").asLong();
     }
 
+    /** How many times the current JobManager restored the job from a checkpoint. */
+    long restoredCheckpoints(JobID job) throws Exception {
+        JsonNode cp = get("/jobs/" + job + "/checkpoints");
+        return cp == null ? -1 : cp.path("counts").path("restored").asLong(-1);
+    }
+
     ChildJvm jobManager() {
         return jobManager;
     }
@@ -193,11 +239,44 @@ final class FlinkProcessCluster implements AutoCloseable {
         }
     }
 
-    static void cancel(JobClient job) {
+    /** Cancels the job through whichever JobManager leads now (a JobClient would talk to the one it was made with). */
+    void cancel(JobID job) {
         try {
-            job.cancel().get();
+            http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/jobs/" + job + "?mode=cancel"))
+                    .timeout(Duration.ofSeconds(10)).method("PATCH", HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.discarding());
         } catch (Exception ignored) {
-            // already ended
+            // already ended, or the cluster is going down anyway
+        }
+    }
+
+    /** A ZooKeeper server in its own JVM (the one shaded into Flink), on a free port; returns it and its port. */
+    static ZooKeeper startZooKeeper(Path dir) throws Exception {
+        int port = freePort();
+        Path data = dir.resolve("zookeeper-data");
+        Files.createDirectories(data);
+        ChildJvm zk = ChildJvm.start("zookeeper", dir, "128m", List.of("-Dzookeeper.admin.enableServer=false"),
+                "org.apache.flink.shaded.zookeeper3.org.apache.zookeeper.server.ZooKeeperServerMain",
+                Integer.toString(port), data.toString(), "2000");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try (java.net.Socket ignored = new java.net.Socket("localhost", port)) {
+                return new ZooKeeper(zk, "localhost:" + port);
+            } catch (IOException e) {
+                if (!zk.isAlive() || System.nanoTime() > deadline) {
+                    zk.close();
+                    throw new AssertionError("ZooKeeper did not start; its log:\n" + zk.tail(30), e);
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    /** A ZooKeeper server process and its connect string. */
+    record ZooKeeper(ChildJvm process, String quorum) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            process.close();
         }
     }
 

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -86,14 +85,12 @@ class TaskManagerProcessKillTest {
         int kills = 0;
         long[] probeTs = {0};
         int probes = 0;
-        JobClient job = null;
         try (FlinkProcessCluster cluster = FlinkProcessCluster.start(dir.resolve("cluster"), 2);
              CommittedCounter committed = new CommittedCounter(KAFKA.bootstrapServers(), predictions, "read_committed")) {
             StreamExecutionEnvironment env = cluster.environment(f);
             env.setParallelism(2);
             env.setMaxParallelism(FlinkReliability.MAX_PARALLELISM);
-            job = PredictionJob.kafka(settings, f).executeAsync(env);
-            JobID id = job.getJobID();
+            JobID id = PredictionJob.kafka(settings, f).executeAsync(env).getJobID();
             cluster.awaitAllRunning(id, Duration.ofSeconds(120));
 
             Thread producer1 = produceInBackground(events, phase1);
@@ -118,7 +115,7 @@ class TaskManagerProcessKillTest {
             long restarts = cluster.restarts(id);
             LOG.info("job restarts: {}; {}", restarts, cluster.describe(id));
             assertThat(restarts).as("the job restarted after each kill").isGreaterThanOrEqualTo(kills);
-            FlinkProcessCluster.cancel(job);
+            cluster.cancel(id);
         }
 
         List<ConsumerRecord<byte[], byte[]>> out = EventStreams.readAllCommitted(KAFKA.bootstrapServers(), predictions);
