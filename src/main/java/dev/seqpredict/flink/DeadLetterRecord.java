@@ -1,5 +1,7 @@
 package dev.seqpredict.flink;
 
+import dev.seqpredict.processor.DeadLetter;
+
 /** A rejected event for the dead-letter topic: its original bytes, the reason and where it came from. */
 public class DeadLetterRecord {
     public byte[] keyBytes;
@@ -10,13 +12,21 @@ public class DeadLetterRecord {
     public String topic;
     public int partition;
     public long offset;
+    /** The original key's size when {@link #keyBytes} was cut to the key limit, else -1. */
+    public int originalKeyBytes = -1;
+    /** The original value's size when {@link #value} was cut to the event limit, else -1. */
+    public int originalValueBytes = -1;
 
     public DeadLetterRecord() {
     }
 
-    public DeadLetterRecord(EventRecord r, String reason, String detail) {
-        this.keyBytes = r.keyBytes;
-        this.value = r.value;
+    /** The dead letter of {@code r}, its key and value cut to the limits (see {@link DeadLetter.Payload}). */
+    public DeadLetterRecord(EventRecord r, String reason, String detail, int maxKeyBytes, int maxValueBytes) {
+        DeadLetter.Payload payload = DeadLetter.Payload.of(r.keyBytes, r.value, maxKeyBytes, maxValueBytes);
+        this.keyBytes = payload.key();
+        this.value = payload.value();
+        this.originalKeyBytes = payload.originalKeyBytes();
+        this.originalValueBytes = payload.originalValueBytes();
         this.reason = reason;
         this.detail = detail;
         this.topic = r.topic;

@@ -154,7 +154,7 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
     @Override
     public void open(OpenContext openContext) throws Exception {
         jobSettings = JobSettings.fromProperties(settings);
-        parser = new EventParser(jobSettings.maxEventBytes());
+        parser = jobSettings.newParser();
         predictor = new KeyedPredictor(jobSettings.predictor());
         registry = jobSettings.newRegistry(); // with the configured verifier (signed models)
         registryLoaded = false;
@@ -336,7 +336,8 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
     private void deadLetter(EventRecord record, Rejection rejection, ReadOnlyContext ctx) {
         dlqCounters.get(rejection.reason()).inc();
         streamMetrics.deadLetter(rejection.reason());
-        ctx.output(DEAD_LETTERS, new DeadLetterRecord(record, rejection.reason().id(), rejection.detail()));
+        ctx.output(DEAD_LETTERS, new DeadLetterRecord(record, rejection.reason().id(), rejection.detail(),
+                jobSettings.maxKeyBytes(), jobSettings.maxEventBytes()));
     }
 
     private void count(String result, String reason) {

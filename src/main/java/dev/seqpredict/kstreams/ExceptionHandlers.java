@@ -1,6 +1,8 @@
 package dev.seqpredict.kstreams;
 
 import dev.seqpredict.metrics.StreamMetrics;
+import dev.seqpredict.processor.DeadLetter;
+import dev.seqpredict.processor.EventParser;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -43,6 +45,8 @@ public final class ExceptionHandlers {
     /** Streams config keys the handlers read (set by {@link PredictionApp#streamsConfig}). */
     static final String EVENTS_TOPIC_CONFIG = "seqpredict.topic.events";
     static final String DLQ_TOPIC_CONFIG = "seqpredict.topic.dlq";
+    static final String MAX_EVENT_BYTES_CONFIG = "seqpredict.limits.event.bytes";
+    static final String MAX_KEY_BYTES_CONFIG = "seqpredict.limits.key.bytes";
     /** The {@link StreamMetrics} instance travels to the handlers as a config value under this key. */
     static final String METRICS_CONFIG = "seqpredict.metrics.instance";
 
@@ -55,11 +59,19 @@ public final class ExceptionHandlers {
     abstract static class Base {
         String eventsTopic;
         String dlqTopic;
+        int maxEventBytes = EventParser.DEFAULT_MAX_EVENT_BYTES;
+        int maxKeyBytes = EventParser.DEFAULT_MAX_KEY_BYTES;
         MeterRegistry meters;
 
         public void configure(Map<String, ?> configs) {
             eventsTopic = String.valueOf(configs.get(EVENTS_TOPIC_CONFIG));
             dlqTopic = String.valueOf(configs.get(DLQ_TOPIC_CONFIG));
+            if (configs.get(MAX_EVENT_BYTES_CONFIG) != null) {
+                maxEventBytes = Integer.parseInt(String.valueOf(configs.get(MAX_EVENT_BYTES_CONFIG)));
+            }
+            if (configs.get(MAX_KEY_BYTES_CONFIG) != null) {
+                maxKeyBytes = Integer.parseInt(String.valueOf(configs.get(MAX_KEY_BYTES_CONFIG)));
+            }
             meters = configs.get(METRICS_CONFIG) instanceof StreamMetrics m ? m.registry() : new SimpleMeterRegistry();
         }
 
@@ -70,10 +82,12 @@ public final class ExceptionHandlers {
         }
 
         ProducerRecord<byte[], byte[]> deadLetter(ErrorHandlerContext ctx, byte[] key, byte[] value, String reason, Exception e) {
+            var payload = DeadLetter.Payload.of(key, value, maxKeyBytes, maxEventBytes);
             var headers = PredictProcessor.deadLetterHeaders(ctx.headers(), reason,
-                    e.getClass().getSimpleName() + ": " + e.getMessage(), ctx.topic(), ctx.partition(), ctx.offset());
+                    e.getClass().getSimpleName() + ": " + e.getMessage(), ctx.topic(), ctx.partition(), ctx.offset(),
+                    payload, maxEventBytes);
             count(reason);
-            return new ProducerRecord<>(dlqTopic, null, null, key, value, headers);
+            return new ProducerRecord<>(dlqTopic, null, null, payload.key(), payload.value(), headers);
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -77,7 +78,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
         this.verifier = verifier;
         this.catalog = catalog;
         this.metrics = metrics;
-        this.parser = new EventParser(settings.maxEventBytes());
+        this.parser = settings.newParser();
         this.predictor = new KeyedPredictor(settings.predictor());
     }
 
@@ -151,20 +152,44 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
     private void deadLetter(Record<byte[], byte[]> record, Rejection rejection) {
         metrics.deadLetter(rejection.reason());
         RecordMetadata meta = context.recordMetadata().orElse(null);
+        DeadLetter.Payload payload = DeadLetter.Payload.of(record.key(), record.value(), settings.maxKeyBytes(), settings.maxEventBytes());
         Headers headers = deadLetterHeaders(record.headers(), rejection.reason().id(), rejection.detail(),
-                meta == null ? null : meta.topic(), meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset());
-        context.forward(record.withHeaders(headers), PredictionTopology.DLQ_SINK);
+                meta == null ? null : meta.topic(), meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(),
+                payload, settings.maxEventBytes());
+        context.forward(new Record<>(payload.key(), payload.value(), record.timestamp(), headers), PredictionTopology.DLQ_SINK);
     }
 
-    /** The original headers (minus any earlier seqpredict.* ones) plus the {@link DeadLetter} headers. */
-    static Headers deadLetterHeaders(Headers original, String reason, String detail, String topic, int partition, long offset) {
+    /**
+     * The original headers (minus any earlier seqpredict.* ones, and only while their bytes stay within
+     * {@code headerBudget}) plus the {@link DeadLetter} headers, with the original sizes of a cut payload.
+     */
+    static Headers deadLetterHeaders(Headers original, String reason, String detail, String topic, int partition, long offset,
+                                     DeadLetter.Payload payload, int headerBudget) {
         RecordHeaders h = new RecordHeaders();
+        int used = 0;
+        int dropped = 0;
         if (original != null) {
-            original.forEach(x -> {
-                if (!x.key().startsWith("seqpredict.")) {
-                    h.add(x);
+            for (Header x : original) {
+                if (x.key().startsWith("seqpredict.")) {
+                    continue;
                 }
-            });
+                int size = x.key().length() + (x.value() == null ? 0 : x.value().length);
+                if (used + size <= headerBudget) {
+                    h.add(x);
+                    used += size;
+                } else {
+                    dropped++;
+                }
+            }
+        }
+        if (dropped > 0) {
+            h.add(DeadLetter.HEADERS_DROPPED, Integer.toString(dropped).getBytes(StandardCharsets.UTF_8));
+        }
+        if (payload != null && payload.originalKeyBytes() >= 0) {
+            h.add(DeadLetter.KEY_BYTES, Integer.toString(payload.originalKeyBytes()).getBytes(StandardCharsets.UTF_8));
+        }
+        if (payload != null && payload.originalValueBytes() >= 0) {
+            h.add(DeadLetter.VALUE_BYTES, Integer.toString(payload.originalValueBytes()).getBytes(StandardCharsets.UTF_8));
         }
         h.add(DeadLetter.REASON, reason.getBytes(StandardCharsets.UTF_8));
         h.add(DeadLetter.DETAIL, DeadLetter.detailBytes(detail));

@@ -134,6 +134,8 @@ public final class PredictionApp implements AutoCloseable {
         }
         c.put(ExceptionHandlers.EVENTS_TOPIC_CONFIG, settings.eventsTopic());
         c.put(ExceptionHandlers.DLQ_TOPIC_CONFIG, settings.deadLetterTopic());
+        c.put(ExceptionHandlers.MAX_EVENT_BYTES_CONFIG, Integer.toString(settings.maxEventBytes()));
+        c.put(ExceptionHandlers.MAX_KEY_BYTES_CONFIG, Integer.toString(settings.maxKeyBytes()));
         if (metrics != null) {
             c.put(ExceptionHandlers.METRICS_CONFIG, metrics);
         }

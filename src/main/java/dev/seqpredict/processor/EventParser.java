@@ -23,10 +23,13 @@ public final class EventParser {
 
     /** Default bound on one record's value. */
     public static final int DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
+    /** Default bound on one record's key (the entity id), in UTF-8 bytes. */
+    public static final int DEFAULT_MAX_KEY_BYTES = 1024;
     /** Bound on the values array, so a hostile record cannot make us allocate much. */
     public static final int MAX_VALUES = 4096;
 
     private final int maxEventBytes;
+    private final int maxKeyBytes;
     private final JsonFactory json;
 
     public EventParser() {
@@ -34,7 +37,12 @@ public final class EventParser {
     }
 
     public EventParser(int maxEventBytes) {
+        this(maxEventBytes, DEFAULT_MAX_KEY_BYTES);
+    }
+
+    public EventParser(int maxEventBytes, int maxKeyBytes) {
         this.maxEventBytes = maxEventBytes;
+        this.maxKeyBytes = maxKeyBytes;
         this.json = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16)
                         .maxStringLength(maxEventBytes).maxNumberLength(64).build())
@@ -46,6 +54,10 @@ public final class EventParser {
 
     public int maxEventBytes() {
         return maxEventBytes;
+    }
+
+    public int maxKeyBytes() {
+        return maxKeyBytes;
     }
 
     /** Either an event or the reason it is not one. */
@@ -62,6 +74,13 @@ public final class EventParser {
     public Result parse(String key, byte[] value) {
         if (key == null || key.isEmpty()) {
             return Result.reject(RejectReason.MISSING_KEY, "record has no key (the entity id)");
+        }
+        // a UTF-8 char takes at most 3 bytes per UTF-16 unit: short keys need no count
+        if (key.length() * 3L > maxKeyBytes) {
+            int keyBytes = utf8Length(key);
+            if (keyBytes > maxKeyBytes) {
+                return Result.reject(RejectReason.OVERSIZED, "key is " + keyBytes + " bytes, limit " + maxKeyBytes);
+            }
         }
         if (value == null || value.length == 0) {
             return Result.reject(RejectReason.MALFORMED, "empty value");
@@ -178,6 +197,24 @@ public final class EventParser {
             buf[n++] = f;
         }
         return java.util.Arrays.copyOf(buf, n);
+    }
+
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     private static String truncate(String s) {

@@ -28,6 +28,7 @@ public record JobSettings(
         ModelSelection selection,
         PredictorConfig predictor,
         int maxEventBytes,
+        int maxKeyBytes,
         long maxModelBytes,
         Map<String, String> kafka,
         Boolean verifyModels,
@@ -48,6 +49,8 @@ public record JobSettings(
     /** Events after an alarm whose score is capped (see {@link PredictorConfig#suppressEvents()}). */
     public static final String ANOMALY_SUPPRESS = "anomaly.suppress.events";
     public static final String MAX_EVENT_BYTES = "limits.event.bytes";
+    /** Longest record key (the entity id) in UTF-8 bytes; a longer one is rejected as oversized. */
+    public static final String MAX_KEY_BYTES = "limits.key.bytes";
     public static final String MAX_MODEL_BYTES = "limits.model.bytes";
     /** {@code true|false}; unset = on exactly when {@link #TRUSTED_KEYS} is set. */
     public static final String VERIFY_MODELS = "models.verify";
@@ -65,6 +68,9 @@ public record JobSettings(
         if (maxEventBytes < 1) {
             throw new IllegalArgumentException(MAX_EVENT_BYTES + " must be at least 1, got " + maxEventBytes);
         }
+        if (maxKeyBytes < 1) {
+            throw new IllegalArgumentException(MAX_KEY_BYTES + " must be at least 1, got " + maxKeyBytes);
+        }
         if (maxModelBytes < 1 || maxModelBytes > ModelArtifact.MAX_ARRAY_BYTES) {
             throw new IllegalArgumentException(MAX_MODEL_BYTES + " must be in 1.." + ModelArtifact.MAX_ARRAY_BYTES
                     + ", got " + maxModelBytes);
@@ -80,7 +86,7 @@ public record JobSettings(
                        String modelsTopic, String defaultModel, ModelSelection selection, PredictorConfig predictor,
                        int maxEventBytes, long maxModelBytes, Map<String, String> kafka) {
         this(bootstrapServers, eventsTopic, predictionsTopic, deadLetterTopic, modelsTopic, defaultModel, selection,
-                predictor, maxEventBytes, maxModelBytes, kafka, null, List.of());
+                predictor, maxEventBytes, EventParser.DEFAULT_MAX_KEY_BYTES, maxModelBytes, kafka, null, List.of());
     }
 
     /** Whether published models must be signed by a trusted key. */
@@ -145,6 +151,7 @@ public record JobSettings(
                 p.containsKey(MODEL_SELECTION) ? ModelSelection.fromId(p.getProperty(MODEL_SELECTION)) : d.selection(),
                 pc,
                 intProp(p, MAX_EVENT_BYTES, d.maxEventBytes()),
+                intProp(p, MAX_KEY_BYTES, d.maxKeyBytes()),
                 longProp(p, MAX_MODEL_BYTES, d.maxModelBytes()),
                 kafka,
                 boolProp(p, VERIFY_MODELS),
@@ -168,6 +175,7 @@ public record JobSettings(
         p.setProperty(ANOMALY_THRESHOLD, Double.toString(predictor.anomalyThreshold()));
         p.setProperty(ANOMALY_SUPPRESS, Integer.toString(predictor.suppressEvents()));
         p.setProperty(MAX_EVENT_BYTES, Integer.toString(maxEventBytes));
+        p.setProperty(MAX_KEY_BYTES, Integer.toString(maxKeyBytes));
         p.setProperty(MAX_MODEL_BYTES, Long.toString(maxModelBytes));
         kafka.forEach((k, v) -> p.setProperty("kafka." + k, v));
         if (verifyModels != null) {
@@ -181,18 +189,23 @@ public record JobSettings(
 
     public JobSettings withTopics(String events, String predictions, String dlq, String models) {
         return new JobSettings(bootstrapServers, events, predictions, dlq, models, defaultModel, selection, predictor,
-                maxEventBytes, maxModelBytes, kafka, verifyModels, trustedKeys);
+                maxEventBytes, maxKeyBytes, maxModelBytes, kafka, verifyModels, trustedKeys);
     }
 
     public JobSettings withPredictor(PredictorConfig config) {
         return new JobSettings(bootstrapServers, eventsTopic, predictionsTopic, deadLetterTopic, modelsTopic, defaultModel,
-                selection, config, maxEventBytes, maxModelBytes, kafka, verifyModels, trustedKeys);
+                selection, config, maxEventBytes, maxKeyBytes, maxModelBytes, kafka, verifyModels, trustedKeys);
     }
 
     /** These settings with model verification set explicitly (null = by whether trusted keys are given). */
     public JobSettings withModelVerification(Boolean verify, List<String> keys) {
         return new JobSettings(bootstrapServers, eventsTopic, predictionsTopic, deadLetterTopic, modelsTopic, defaultModel,
-                selection, predictor, maxEventBytes, maxModelBytes, kafka, verify, keys);
+                selection, predictor, maxEventBytes, maxKeyBytes, maxModelBytes, kafka, verify, keys);
+    }
+
+    /** The event parser these limits call for. */
+    public EventParser newParser() {
+        return new EventParser(maxEventBytes, maxKeyBytes);
     }
 
     public ModelRegistry newRegistry(ModelRegistry.ArtifactVerifier verifier) {

@@ -69,7 +69,7 @@ class FloodTest {
                 .offer("sensors", TestModels.bytes(SENSORS)).offer("logs", TestModels.bytes(LOGS))
                 .feed(flood.stream().filter(Ev::good).toList());
         want = core.byKey();
-        wantDead = EventStreams.expectedDeadLetters(flood);
+        wantDead = EventStreams.expectedDeadLetters(flood, s.maxEventBytes());
         long good = flood.stream().filter(Ev::good).count();
         assertThat(core.predicted()).as("every good event is predictable").isEqualTo(good);
         // and the core alone rejects exactly the bad ones

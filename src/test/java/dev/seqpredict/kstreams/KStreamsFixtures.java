@@ -95,7 +95,7 @@ final class KStreamsFixtures {
         ModelRegistry registry = settings.newRegistry(ModelRegistry.ArtifactVerifier.ACCEPT_ALL);
         models.forEach(registry::offer);
         KeyedPredictor predictor = new KeyedPredictor(settings.predictor());
-        EventParser parser = new EventParser(settings.maxEventBytes());
+        EventParser parser = settings.newParser();
         Map<String, KeyState> states = new HashMap<>();
         List<String> out = new ArrayList<>();
         for (String[] rec : records) {

@@ -162,7 +162,14 @@ class PredictionTopologyTest {
         for (var e : bad.entrySet()) {
             TestRecord<byte[], byte[]> d = dead.get(i++);
             assertThat(header(d, DeadLetter.REASON)).isEqualTo(e.getKey());
-            assertThat(d.value()).isEqualTo(e.getValue().getBytes(StandardCharsets.UTF_8));
+            byte[] original = e.getValue().getBytes(StandardCharsets.UTF_8);
+            if (e.getKey().equals("oversized")) { // cut to the event limit, the original size in a header
+                assertThat(d.value()).isEqualTo(Arrays.copyOf(original, settings.maxEventBytes()));
+                assertThat(header(d, DeadLetter.VALUE_BYTES)).isEqualTo(Integer.toString(original.length));
+            } else {
+                assertThat(d.value()).isEqualTo(original);
+                assertThat(header(d, DeadLetter.VALUE_BYTES)).isNull();
+            }
             assertThat(d.key()).isEqualTo("a".getBytes(StandardCharsets.UTF_8));
             assertThat(header(d, DeadLetter.DETAIL)).isNotBlank();
             assertThat(header(d, DeadLetter.SOURCE_TOPIC)).isEqualTo(EVENTS);
@@ -185,6 +192,24 @@ class PredictionTopologyTest {
         events.pipeInput("a", good.get(3)[1]);
         List<String> expected = KStreamsFixtures.coreRun(settings, Map.of("sensors", TestModels.bytes(SENSORS_V1)), good);
         assertThat(predictions.readValue()).isEqualTo(expected.get(3));
+    }
+
+    @Test
+    void originalHeadersBeyondTheEventLimitAreLeftOffTheDeadLetterAndCounted() {
+        start("reset");
+        models.pipeInput("sensors", TestModels.bytes(SENSORS_V1));
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("small", "s".getBytes(StandardCharsets.UTF_8));
+        headers.add("huge", new byte[settings.maxEventBytes()]);
+        headers.add("after", "a".getBytes(StandardCharsets.UTF_8));
+        events.pipeInput(new TestRecord<>("a", "not json", headers));
+
+        TestRecord<byte[], byte[]> d = dlq.readRecord();
+        assertThat(header(d, DeadLetter.REASON)).isEqualTo("malformed");
+        assertThat(header(d, "small")).isEqualTo("s");
+        assertThat(header(d, "after")).isEqualTo("a");
+        assertThat(d.headers().lastHeader("huge")).isNull();
+        assertThat(header(d, DeadLetter.HEADERS_DROPPED)).isEqualTo("1");
     }
 
     @ParameterizedTest

@@ -27,6 +27,7 @@ class ResourceLimitsTest {
     void defaults() {
         JobSettings d = JobSettings.fromProperties(new Properties());
         assertThat(d.maxEventBytes()).isEqualTo(64 * 1024);
+        assertThat(d.maxKeyBytes()).isEqualTo(1024);
         assertThat(d.maxModelBytes()).isEqualTo(256L * 1024 * 1024);
     }
 
@@ -49,8 +50,41 @@ class ResourceLimitsTest {
     }
 
     @Test
+    void keySizeLimitIsInclusiveAndCountsUtf8Bytes() {
+        byte[] event = "{\"ts\":1,\"values\":[1,2]}".getBytes(StandardCharsets.UTF_8);
+        EventParser parser = settings(JobSettings.MAX_KEY_BYTES, "12").newParser();
+        assertThat(parser.parse("k".repeat(12), event).ok()).isTrue();
+        assertThat(parser.parse("k".repeat(13), event).rejection())
+                .isEqualTo(new Rejection(RejectReason.OVERSIZED, "key is 13 bytes, limit 12"));
+        assertThat(parser.parse("€".repeat(4), event).ok()).as("3 bytes each").isTrue();
+        assertThat(parser.parse("€".repeat(4) + "k", event).rejection().detail()).isEqualTo("key is 13 bytes, limit 12");
+        assertThat(parser.parse("\uD83D\uDE00".repeat(3), event).ok()).as("a surrogate pair is 4 bytes").isTrue();
+        assertThat(parser.parse("\uD83D\uDE00".repeat(3) + "é", event).rejection().detail()).isEqualTo("key is 14 bytes, limit 12");
+    }
+
+    @Test
+    void aDeadLetterCarriesTheOriginalsWithinTheLimitsAndCutsBeyondThem() {
+        byte[] key = "abcdef".getBytes(StandardCharsets.UTF_8);
+        byte[] value = "0123456789".getBytes(StandardCharsets.UTF_8);
+        DeadLetter.Payload within = DeadLetter.Payload.of(key, value, 6, 10);
+        assertThat(within.key()).isSameAs(key);
+        assertThat(within.value()).isSameAs(value);
+        assertThat(within.originalKeyBytes()).isEqualTo(-1);
+        assertThat(within.originalValueBytes()).isEqualTo(-1);
+        DeadLetter.Payload cut = DeadLetter.Payload.of(key, value, 5, 4);
+        assertThat(new String(cut.key(), StandardCharsets.UTF_8)).isEqualTo("abcde");
+        assertThat(new String(cut.value(), StandardCharsets.UTF_8)).isEqualTo("0123");
+        assertThat(cut.originalKeyBytes()).isEqualTo(6);
+        assertThat(cut.originalValueBytes()).isEqualTo(10);
+        DeadLetter.Payload none = DeadLetter.Payload.of(null, null, 1, 1);
+        assertThat(none.key()).isNull();
+        assertThat(none.value()).isNull();
+    }
+
+    @Test
     void nonsenseLimitsFailAtStartupNamingTheKey() {
         assertThatThrownBy(() -> settings(JobSettings.MAX_EVENT_BYTES, "0")).hasMessageContaining("limits.event.bytes must be at least 1");
+        assertThatThrownBy(() -> settings(JobSettings.MAX_KEY_BYTES, "0")).hasMessageContaining("limits.key.bytes must be at least 1");
         assertThatThrownBy(() -> settings(JobSettings.MAX_MODEL_BYTES, "-5")).hasMessageContaining("limits.model.bytes must be in 1..");
         assertThatThrownBy(() -> settings(JobSettings.MAX_MODEL_BYTES, "3000000000")).hasMessageContaining("limits.model.bytes must be in 1..2147483639");
         assertThatThrownBy(() -> settings(JobSettings.MAX_MODEL_BYTES, "1GB")).hasMessageContaining("limits.model.bytes must be an integer, got '1GB'");

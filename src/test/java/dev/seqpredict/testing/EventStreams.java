@@ -12,6 +12,7 @@ import dev.seqpredict.processor.PredictionJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,7 +100,7 @@ public final class EventStreams {
         public CoreReference(JobSettings settings) {
             registry = settings.newRegistry(ModelRegistry.ArtifactVerifier.ACCEPT_ALL);
             predictor = new KeyedPredictor(settings.predictor());
-            parser = new EventParser(settings.maxEventBytes());
+            parser = settings.newParser();
         }
 
         public CoreReference offer(String name, byte[] artifact) {
@@ -341,12 +342,16 @@ public final class EventStreams {
         return out;
     }
 
-    /** "reason|key|value" of each bad input, sorted: what the DLQ must hold. */
-    public static List<String> expectedDeadLetters(List<Ev> events) {
+    /**
+     * "reason|key|value" of each bad input, sorted: what the DLQ must hold (an oversized value cut to
+     * {@code maxEventBytes}, as the jobs write it; every other one whole).
+     */
+    public static List<String> expectedDeadLetters(List<Ev> events, int maxEventBytes) {
         List<String> out = new ArrayList<>();
         for (Ev e : events) {
             if (!e.good()) {
-                out.add(e.reason() + "|" + e.key() + "|" + e.json());
+                byte[] v = e.value().length > maxEventBytes ? Arrays.copyOf(e.value(), maxEventBytes) : e.value();
+                out.add(e.reason() + "|" + e.key() + "|" + new String(v, StandardCharsets.UTF_8));
             }
         }
         out.sort(null);
