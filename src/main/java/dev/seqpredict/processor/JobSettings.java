@@ -46,6 +46,8 @@ public record JobSettings(
     public static final String TOP_K = "predict.top.k";
     public static final String TOP_G = "predict.top.g";
     public static final String ANOMALY_THRESHOLD = "anomaly.threshold";
+    /** {@code dead-letter} (default) or {@code anomaly}: what a log event id outside the model's vocabulary becomes. */
+    public static final String UNKNOWN_EVENT = "predict.unknown.event";
     /** Events after an alarm whose score is capped (see {@link PredictorConfig#suppressEvents()}). */
     public static final String ANOMALY_SUPPRESS = "anomaly.suppress.events";
     public static final String MAX_EVENT_BYTES = "limits.event.bytes";
@@ -135,7 +137,8 @@ public record JobSettings(
                 intProp(p, TOP_G, pc.topG()),
                 Double.parseDouble(p.getProperty(ANOMALY_THRESHOLD, Double.toString(pc.anomalyThreshold()))),
                 pc.warmupEvents(), pc.shortWindow(), pc.longWindow(),
-                intProp(p, ANOMALY_SUPPRESS, pc.suppressEvents()));
+                intProp(p, ANOMALY_SUPPRESS, pc.suppressEvents()),
+                unknownEventAnomaly(p.getProperty(UNKNOWN_EVENT, "dead-letter")));
         Map<String, String> kafka = new TreeMap<>();
         for (String name : p.stringPropertyNames()) {
             if (name.startsWith("kafka.")) {
@@ -174,6 +177,7 @@ public record JobSettings(
         p.setProperty(TOP_G, Integer.toString(predictor.topG()));
         p.setProperty(ANOMALY_THRESHOLD, Double.toString(predictor.anomalyThreshold()));
         p.setProperty(ANOMALY_SUPPRESS, Integer.toString(predictor.suppressEvents()));
+        p.setProperty(UNKNOWN_EVENT, predictor.unknownEventAnomaly() ? "anomaly" : "dead-letter");
         p.setProperty(MAX_EVENT_BYTES, Integer.toString(maxEventBytes));
         p.setProperty(MAX_KEY_BYTES, Integer.toString(maxKeyBytes));
         p.setProperty(MAX_MODEL_BYTES, Long.toString(maxModelBytes));
@@ -201,6 +205,14 @@ public record JobSettings(
     public JobSettings withModelVerification(Boolean verify, List<String> keys) {
         return new JobSettings(bootstrapServers, eventsTopic, predictionsTopic, deadLetterTopic, modelsTopic, defaultModel,
                 selection, predictor, maxEventBytes, maxKeyBytes, maxModelBytes, kafka, verify, keys);
+    }
+
+    private static boolean unknownEventAnomaly(String value) {
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "dead-letter" -> false;
+            case "anomaly" -> true;
+            default -> throw new IllegalArgumentException(UNKNOWN_EVENT + " must be dead-letter or anomaly, got '" + value + "'");
+        };
     }
 
     /** The event parser these limits call for. */

@@ -43,6 +43,9 @@ public final class KeyedPredictor {
             }
             eventIndex = m.eventIndex(event.event());
             if (eventIndex < 0) {
+                if (config.unknownEventAnomaly()) {
+                    return unknownEvent(state, event, model);
+                }
                 return reject(RejectReason.UNKNOWN_EVENT, "event '" + event.event() + "' is not in the vocabulary of model '"
                         + model.name() + "' v" + model.version());
             }
@@ -113,6 +116,21 @@ public final class KeyedPredictor {
         return new Outcome.Predicted(s, prediction);
     }
 
+    /**
+     * An event id the model has never seen, predicted as what it is to the model: probability 0, so error 1,
+     * score 1, not in the top g, an anomaly. The recurrent state cannot take the event (it has no input
+     * column) and is not stepped; the forecast stays the one made before it, and the key's model is adopted
+     * as for any event under it.
+     */
+    private Outcome unknownEvent(KeyState state, Event event, ServingModel model) {
+        KeyState s = state == null ? new KeyState() : state;
+        boolean swapped = adoptModel(s, model);
+        s.lastError = 1f;
+        s.lastScore = 1f;
+        s.lastTs = event.ts();
+        return new Outcome.Predicted(s, logPrediction(event, model, s, 1f, 1.0, true, false, swapped));
+    }
+
     /** Makes the state belong to {@code model}; returns true when this was a swap from another model. */
     private boolean adoptModel(KeyState s, ServingModel model) {
         if (s.modelFingerprint == model.fingerprint()) {
@@ -157,7 +175,7 @@ public final class KeyedPredictor {
 
     private Prediction logPrediction(Event event, ServingModel model, KeyState s, float error, double score,
                                      boolean anomaly, Boolean inTopG, boolean swapped) {
-        int k = Math.min(config.topK(), s.lastPrediction.length);
+        int k = s.lastPrediction == null ? 0 : Math.min(config.topK(), s.lastPrediction.length);
         int[] top = topIndices(s.lastPrediction, k);
         String[] names = new String[k];
         float[] probs = new float[k];

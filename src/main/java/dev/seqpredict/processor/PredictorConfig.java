@@ -16,21 +16,31 @@ package dev.seqpredict.processor;
  *                         {@link #SUPPRESSED_SCORE} and are not flagged, so one incident raises one alarm, not a
  *                         burst (NAB counts every extra alarm outside a window as a false positive). 0 = off
  *                         (the default). The statistics behind the score are updated as usual meanwhile.
+ * @param unknownEventAnomaly log streams: an event id outside the model's vocabulary is predicted as an anomaly
+ *                         (probability 0 under the model: error 1, score 1, not in the top g; the key's state is
+ *                         not stepped) instead of going to the DLQ as {@code unknown_event} (the default)
  */
 public record PredictorConfig(SwapPolicy swapPolicy, int rewarmWindow, int topK, int topG,
                               double anomalyThreshold, int warmupEvents, int shortWindow, int longWindow,
-                              int suppressEvents) {
+                              int suppressEvents, boolean unknownEventAnomaly) {
 
     /** The highest score a suppressed event reports: an ordinary moment. */
     public static final double SUPPRESSED_SCORE = 0.5;
 
     public static final PredictorConfig DEFAULTS =
-            new PredictorConfig(SwapPolicy.REWARM, 16, 3, 9, 0.999, 20, 5, 500, 0);
+            new PredictorConfig(SwapPolicy.REWARM, 16, 3, 9, 0.999, 20, 5, 500, 0, false);
 
     /** Without alarm suppression. */
     public PredictorConfig(SwapPolicy swapPolicy, int rewarmWindow, int topK, int topG,
                            double anomalyThreshold, int warmupEvents, int shortWindow, int longWindow) {
-        this(swapPolicy, rewarmWindow, topK, topG, anomalyThreshold, warmupEvents, shortWindow, longWindow, 0);
+        this(swapPolicy, rewarmWindow, topK, topG, anomalyThreshold, warmupEvents, shortWindow, longWindow, 0, false);
+    }
+
+    /** With alarm suppression, unknown log events to the DLQ. */
+    public PredictorConfig(SwapPolicy swapPolicy, int rewarmWindow, int topK, int topG, double anomalyThreshold,
+                           int warmupEvents, int shortWindow, int longWindow, int suppressEvents) {
+        this(swapPolicy, rewarmWindow, topK, topG, anomalyThreshold, warmupEvents, shortWindow, longWindow, suppressEvents,
+                false);
     }
 
     public PredictorConfig {
@@ -56,28 +66,34 @@ public record PredictorConfig(SwapPolicy swapPolicy, int rewarmWindow, int topK,
 
     public PredictorConfig withSwapPolicy(SwapPolicy p) {
         return new PredictorConfig(p, rewarmWindow, topK, topG, anomalyThreshold, warmupEvents, shortWindow, longWindow,
-                suppressEvents);
+                suppressEvents, unknownEventAnomaly);
     }
 
     public PredictorConfig withRewarmWindow(int w) {
         return new PredictorConfig(swapPolicy, w, topK, topG, anomalyThreshold, warmupEvents, shortWindow, longWindow,
-                suppressEvents);
+                suppressEvents, unknownEventAnomaly);
     }
 
     public PredictorConfig withTopG(int g) {
         return new PredictorConfig(swapPolicy, rewarmWindow, topK, g, anomalyThreshold, warmupEvents, shortWindow,
-                longWindow, suppressEvents);
+                longWindow, suppressEvents, unknownEventAnomaly);
     }
 
     /** The anomaly score's threshold, and how many events after an alarm are suppressed. */
     public PredictorConfig withAlarms(double threshold, int suppress) {
         return new PredictorConfig(swapPolicy, rewarmWindow, topK, topG, threshold, warmupEvents, shortWindow,
-                longWindow, suppress);
+                longWindow, suppress, unknownEventAnomaly);
     }
 
     /** The anomaly score's warm-up and windows. */
     public PredictorConfig withScoreWindows(int warmup, int shortW, int longW) {
         return new PredictorConfig(swapPolicy, rewarmWindow, topK, topG, anomalyThreshold, warmup, shortW, longW,
-                suppressEvents);
+                suppressEvents, unknownEventAnomaly);
+    }
+
+    /** Whether an event id outside the vocabulary is predicted as an anomaly (true) or dead-lettered (false). */
+    public PredictorConfig withUnknownEventAnomaly(boolean anomaly) {
+        return new PredictorConfig(swapPolicy, rewarmWindow, topK, topG, anomalyThreshold, warmupEvents, shortWindow,
+                longWindow, suppressEvents, anomaly);
     }
 }

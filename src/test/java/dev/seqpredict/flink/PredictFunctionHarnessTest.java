@@ -320,6 +320,34 @@ class PredictFunctionHarnessTest {
     }
 
     @Test
+    void anUnseenLogIdIsDeadLetteredByDefaultAndPredictedAsAnAnomalyWhenConfigured() throws Exception {
+        RecurrentModel logs = TestModels.classification(9, CellType.GRU, 12, 8, 1, "default", "1");
+        List<String> in = List.of("{\"ts\":1,\"event\":\"5\"}", "{\"ts\":2,\"event\":\"never-seen\"}", "{\"ts\":3,\"event\":\"2\"}");
+        var flagging = harness(PredictorConfig.DEFAULTS.withUnknownEventAnomaly(true), null);
+        var plain = harness(PredictorConfig.DEFAULTS, null);
+        for (var h : List.of(flagging, plain)) {
+            publish(h, logs);
+            for (String json : in) {
+                h.processElement(raw("k", json), 0);
+            }
+        }
+        List<PredictionRecord> flagged = drain(flagging);
+        List<PredictionRecord> predicted = drain(plain);
+        assertThat(deadLetters(flagging)).isEmpty();
+        assertThat(deadLetters(plain)).extracting(d -> d.reason).containsExactly("unknown_event");
+        assertThat(flagged).hasSize(3);
+        assertThat(predicted).hasSize(2);
+        JsonNode unseen = json(flagged.get(1));
+        assertThat(unseen.get("anomaly").asBoolean()).isTrue();
+        assertThat(unseen.get("in_top_g").asBoolean()).isFalse();
+        assertThat(unseen.get("anomaly_score").asDouble()).isEqualTo(1.0);
+        assertThat(unseen.get("events").asLong()).isEqualTo(1);
+        // the key's state went on as if the unseen id had not been there
+        assertThat(flagged.get(0).json).isEqualTo(predicted.get(0).json);
+        assertThat(flagged.get(2).json).isEqualTo(predicted.get(1).json);
+    }
+
+    @Test
     void aRejectedModelLeavesThePreviousOneServing() throws Exception {
         var h = harness(PredictorConfig.DEFAULTS, null);
         publish(h, v1);

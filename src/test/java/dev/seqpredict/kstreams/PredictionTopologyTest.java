@@ -66,7 +66,12 @@ class PredictionTopologyTest {
     private static final RecurrentModel LOGS = TestModels.classification(3, CellType.GRU, 12, 8, 1, "logs", "7");
 
     private void start(String swapPolicy) {
+        start(swapPolicy, Map.of());
+    }
+
+    private void start(String swapPolicy, Map<String, String> more) {
         Properties job = KStreamsFixtures.jobProperties("unused:9092", swapPolicy);
+        job.putAll(more);
         settings = JobSettings.fromProperties(job);
         meters = new SimpleMeterRegistry();
         metrics = new StreamMetrics(meters, PredictionApp.ENGINE);
@@ -192,6 +197,22 @@ class PredictionTopologyTest {
         events.pipeInput("a", good.get(3)[1]);
         List<String> expected = KStreamsFixtures.coreRun(settings, Map.of("sensors", TestModels.bytes(SENSORS_V1)), good);
         assertThat(predictions.readValue()).isEqualTo(expected.get(3));
+    }
+
+    @Test
+    void withUnknownEventAnomalyAnUnseenLogIdIsPredictedAndFlaggedInsteadOfDeadLettered() throws Exception {
+        start("reset", Map.of(JobSettings.UNKNOWN_EVENT, "anomaly"));
+        models.pipeInput("logs", TestModels.bytes(LOGS));
+        events.pipeInput("s", "{\"ts\":1,\"event\":\"5\",\"model\":\"logs\"}");
+        events.pipeInput("s", "{\"ts\":2,\"event\":\"never-seen\",\"model\":\"logs\"}");
+        assertThat(dlq.isEmpty()).isTrue();
+        List<String> out = predictions.readValuesToList();
+        assertThat(out).hasSize(2);
+        var unseen = KStreamsFixtures.JSON.readTree(out.get(1));
+        assertThat(unseen.get("anomaly").asBoolean()).isTrue();
+        assertThat(unseen.get("in_top_g").asBoolean()).isFalse();
+        assertThat(unseen.get("events").asLong()).isEqualTo(1);
+        assertThat(states().get("s").events()).isEqualTo(1);
     }
 
     @Test

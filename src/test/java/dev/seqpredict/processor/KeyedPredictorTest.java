@@ -170,6 +170,63 @@ class KeyedPredictorTest {
     }
 
     @Test
+    void withUnknownEventAnomalyAnUnseenIdIsPredictedAsAnAnomalyAndLeavesTheRecurrentStateAsItWas() {
+        RecurrentModel logs = TestModels.classification(8, CellType.GRU, 12, 16, 1, "logs", "1");
+        ServingModel m = ServingModel.of("logs", logs);
+        PredictorConfig config = new PredictorConfig(SwapPolicy.REWARM, 8, 3, 4, 0.999, 20, 5, 500);
+        KeyedPredictor flagging = new KeyedPredictor(config.withUnknownEventAnomaly(true));
+        KeyedPredictor plain = new KeyedPredictor(config);
+        String[] known = {"5", "2", "9", "2", "7", "1"};
+
+        // the same stream with and without an unseen id in the middle
+        KeyState a = null;
+        KeyState b = null;
+        for (int t = 0; t < 3; t++) {
+            a = predicted(flagging.process(a, Event.log("s", t, known[t]), m)).state();
+            b = predicted(plain.process(b, Event.log("s", t, known[t]), m)).state();
+        }
+        float[] recurrentBefore = a.recurrentState().clone();
+        float[] forecastBefore = a.lastPrediction().clone();
+        Outcome.Predicted unseen = predicted(flagging.process(a, Event.log("s", 3, "99"), m));
+        Prediction u = unseen.prediction();
+        assertThat(u.anomaly()).isTrue();
+        assertThat(u.inTopG()).isFalse();
+        assertThat(u.error()).isEqualTo(1f);
+        assertThat(u.anomalyScore()).isEqualTo(1.0);
+        assertThat(u.events()).isEqualTo(3);
+        assertThat(u.ts()).isEqualTo(3);
+        int[] order = KeyedPredictor.topIndices(forecastBefore, 3);
+        assertThat(u.topEvents()).containsExactly(logs.eventName(order[0]), logs.eventName(order[1]), logs.eventName(order[2]));
+        assertThat(unseen.state().recurrentState()).containsExactly(recurrentBefore);
+        assertThat(unseen.state().lastPrediction()).containsExactly(forecastBefore);
+        assertThat(((Outcome.Rejected) plain.process(b.copy(), Event.log("s", 3, "99"), m)).rejection().reason())
+                .isEqualTo(RejectReason.UNKNOWN_EVENT);
+
+        // the known events after it are predicted as if it had not been there
+        a = unseen.state();
+        for (int t = 3; t < known.length; t++) {
+            Outcome.Predicted x = predicted(flagging.process(a, Event.log("s", t + 1, known[t]), m));
+            Outcome.Predicted y = predicted(plain.process(b, Event.log("s", t + 1, known[t]), m));
+            assertThat(x.prediction().topProbs()).containsExactly(y.prediction().topProbs());
+            assertThat(x.prediction().error()).isEqualTo(y.prediction().error());
+            assertThat(x.prediction().anomalyScore()).isEqualTo(y.prediction().anomalyScore());
+            assertThat(x.prediction().events()).isEqualTo(y.prediction().events());
+            a = x.state();
+            b = y.state();
+        }
+
+        // an unseen id as a key's very first event: flagged, with no forecast yet
+        Outcome.Predicted firstUnseen = predicted(flagging.process(null, Event.log("t", 0, "99"), m));
+        assertThat(firstUnseen.prediction().anomaly()).isTrue();
+        assertThat(firstUnseen.prediction().topEvents()).isEmpty();
+        assertThat(firstUnseen.prediction().events()).isZero();
+        Outcome.Predicted next = predicted(flagging.process(firstUnseen.state(), Event.log("t", 1, "5"), m));
+        Outcome.Predicted fresh = predicted(plain.process(null, Event.log("t", 1, "5"), m));
+        assertThat(next.prediction().topProbs()).containsExactly(fresh.prediction().topProbs());
+        assertThat(next.prediction().swapped()).isFalse();
+    }
+
+    @Test
     void aSpikeScoresNearOneWhileOrdinaryNoiseRarelyDoes() {
         KeyedPredictor p = new KeyedPredictor(PredictorConfig.DEFAULTS);
         float[][] xs = inputs(400, 8);

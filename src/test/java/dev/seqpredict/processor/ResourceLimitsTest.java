@@ -82,6 +82,17 @@ class ResourceLimitsTest {
     }
 
     @Test
+    void unknownEventsAreDeadLetteredUnlessConfiguredAsAnomalies() {
+        assertThat(JobSettings.fromProperties(new Properties()).predictor().unknownEventAnomaly()).isFalse();
+        JobSettings anomaly = settings(JobSettings.UNKNOWN_EVENT, "anomaly");
+        assertThat(anomaly.predictor().unknownEventAnomaly()).isTrue();
+        assertThat(JobSettings.fromProperties(anomaly.toProperties()).predictor().unknownEventAnomaly()).isTrue();
+        assertThat(settings(JobSettings.UNKNOWN_EVENT, "dead-letter").predictor().unknownEventAnomaly()).isFalse();
+        assertThatThrownBy(() -> settings(JobSettings.UNKNOWN_EVENT, "drop"))
+                .hasMessageContaining("predict.unknown.event must be dead-letter or anomaly, got 'drop'");
+    }
+
+    @Test
     void nonsenseLimitsFailAtStartupNamingTheKey() {
         assertThatThrownBy(() -> settings(JobSettings.MAX_EVENT_BYTES, "0")).hasMessageContaining("limits.event.bytes must be at least 1");
         assertThatThrownBy(() -> settings(JobSettings.MAX_KEY_BYTES, "0")).hasMessageContaining("limits.key.bytes must be at least 1");
