@@ -165,7 +165,8 @@ class DockerFilesTest {
             assertThat(topicsScript).contains("--topic " + p.getProperty("topic.models") + " --partitions 1 --replication-factor 1 --config cleanup.policy=compact");
         }
 
-        // Prometheus scrapes each app at its metrics.port, on a port the container exposes
+        // Prometheus scrapes each app at its metrics.port, on a port the container exposes; the job "flink"
+        // scrapes Flink's own reporter at the port FLINK_PROPERTIES gives it
         Map<String, Object> prom = map(DeployFiles.yaml(DOCKER.resolve("prometheus.yml")));
         Set<String> scraped = new TreeSet<>();
         for (Object job : list(prom.get("scrape_configs"))) {
@@ -176,6 +177,14 @@ class DockerFilesTest {
                     String target = String.valueOf(t);
                     String host = DeployFiles.host(target);
                     assertThat(services).as("scrape target " + target).containsKey(host);
+                    if ("flink".equals(j.get("job_name"))) {
+                        String flinkProperties = String.valueOf(map(map(services.get(host)).get("environment")).get("FLINK_PROPERTIES"));
+                        assertThat(flinkProperties).as(host + " FLINK_PROPERTIES")
+                                .contains("metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory")
+                                .contains("metrics.reporter.prom.port: " + DeployFiles.port(target) + "\n");
+                        assertThat(containerPorts(map(services.get(host)), host)).as(host + " exposes").contains(DeployFiles.port(target));
+                        continue;
+                    }
                     assertThat(settings).as("scrape target %s runs seqpredict with a metrics.port", target).containsKey(host);
                     assertThat(DeployFiles.port(target)).as(target).isEqualTo(Integer.parseInt(settings.get(host).getProperty("metrics.port")));
                     assertThat(containerPorts(map(services.get(host)), host)).as(host + " exposes").contains(DeployFiles.port(target));
