@@ -3,7 +3,9 @@ package dev.seqpredict.flink;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.seqpredict.kafka.KafkaTestSupport;
 import dev.seqpredict.processor.JobSettings;
+import dev.seqpredict.model.RecurrentModel;
 import dev.seqpredict.testing.EventStreams;
+import dev.seqpredict.testing.TestModels;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +48,44 @@ final class FlinkReliability {
     static final int MAX_PARALLELISM = 128;
 
     private FlinkReliability() {
+    }
+
+    /**
+     * Creates the job's four topics ({@code prefix}-events with {@code eventPartitions} partitions, predictions
+     * and DLQ with one, models compacted) and returns the job settings that name them.
+     */
+    static JobSettings createTopics(KafkaTestSupport kafka, String prefix, int eventPartitions) {
+        String events = KafkaTestSupport.uniqueTopic(prefix + "-events");
+        String predictions = KafkaTestSupport.uniqueTopic(prefix + "-predictions");
+        String dlq = KafkaTestSupport.uniqueTopic(prefix + "-dlq");
+        String models = KafkaTestSupport.uniqueTopic(prefix + "-models");
+        kafka.kafka().createTopics(eventPartitions, events);
+        kafka.kafka().createTopics(1, predictions, dlq);
+        kafka.kafka().createCompactedTopic(models, 1);
+        Properties props = new Properties();
+        props.setProperty(JobSettings.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        return JobSettings.fromProperties(props).withTopics(events, predictions, dlq, models);
+    }
+
+    /** Publishes {@code m} as the model "default" (the job's default model name). */
+    static void publish(KafkaTestSupport kafka, JobSettings settings, RecurrentModel m) {
+        kafka.produceBytes(List.of(new ProducerRecord<>(settings.modelsTopic(), "default".getBytes(StandardCharsets.UTF_8),
+                TestModels.bytes(m))));
+    }
+
+    /**
+     * The failure tests' input: {@code rounds} sensor events per key served by model v1, then as many (ts from
+     * 1,000,000) after v2 was published, and what a run without failures commits, per key.
+     */
+    record TwoPhases(List<EventStreams.Ev> phase1, List<EventStreams.Ev> phase2, Map<String, List<String>> want) {
+        static TwoPhases of(JobSettings settings, List<String> keys, int rounds, long seed, RecurrentModel v1, RecurrentModel v2) {
+            List<EventStreams.Ev> phase1 = EventStreams.sensorEvents(seed, keys, rounds, 0);
+            List<EventStreams.Ev> phase2 = EventStreams.sensorEvents(seed + 1, keys, rounds, 1_000_000);
+            Map<String, List<String>> want = new EventStreams.CoreReference(settings)
+                    .offer("default", TestModels.bytes(v1)).feed(phase1)
+                    .offer("default", TestModels.bytes(v2)).feed(phase2).byKey();
+            return new TwoPhases(phase1, phase2, want);
+        }
     }
 
     /** A MiniCluster with {@code taskManagers} TaskManagers of {@code slots} slots each, started. */

@@ -11,17 +11,14 @@ import dev.seqpredict.testing.EventStreams;
 import dev.seqpredict.testing.EventStreams.CommittedCounter;
 import dev.seqpredict.testing.EventStreams.Ev;
 import dev.seqpredict.testing.TestModels;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -58,27 +55,18 @@ class JobManagerProcessKillTest {
     @Timeout(value = 480, unit = TimeUnit.SECONDS)
     void aKilledJobManagerIsReplacedAndTheJobContinuesFromItsLastCheckpointWithExactlyOnceOutput() throws Exception {
         long t0 = System.nanoTime();
-        String events = KafkaTestSupport.uniqueTopic("jmkill-events");
-        String predictions = KafkaTestSupport.uniqueTopic("jmkill-predictions");
-        String dlq = KafkaTestSupport.uniqueTopic("jmkill-dlq");
-        String models = KafkaTestSupport.uniqueTopic("jmkill-models");
-        KAFKA.kafka().createTopics(4, events);
-        KAFKA.kafka().createTopics(1, predictions, dlq);
-        KAFKA.kafka().createCompactedTopic(models, 1);
-        Properties props = new Properties();
-        props.setProperty(JobSettings.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
-        JobSettings settings = JobSettings.fromProperties(props).withTopics(events, predictions, dlq, models);
+        JobSettings settings = FlinkReliability.createTopics(KAFKA, "jmkill", 4);
+        String events = settings.eventsTopic();
+        String predictions = settings.predictionsTopic();
         FlinkSettings f = FlinkReliability.flink("jmkill", 1000, "rocksdb",
                 Map.of(FlinkSettings.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString()));
 
-        List<String> keys = EventStreams.keys("j", KEYS);
-        List<Ev> phase1 = EventStreams.sensorEvents(7, keys, ROUNDS, 0);
-        List<Ev> phase2 = EventStreams.sensorEvents(8, keys, ROUNDS, 1_000_000);
-        Map<String, List<String>> want = new EventStreams.CoreReference(settings)
-                .offer("default", TestModels.bytes(v1)).feed(phase1)
-                .offer("default", TestModels.bytes(v2)).feed(phase2).byKey();
+        FlinkReliability.TwoPhases input = FlinkReliability.TwoPhases.of(settings, EventStreams.keys("j", KEYS), ROUNDS, 7, v1, v2);
+        List<Ev> phase1 = input.phase1();
+        List<Ev> phase2 = input.phase2();
+        Map<String, List<String>> want = input.want();
 
-        publish(models, v1);
+        FlinkReliability.publish(KAFKA, settings, v1);
         int kills = 0;
         long[] probeTs = {0};
         int probes = 0;
@@ -101,7 +89,7 @@ class JobManagerProcessKillTest {
             assertThat(committed.await(phase1.size(), Duration.ofSeconds(180))).as("phase 1 complete; %s", cluster.describe(id)).isTrue();
 
             // the swap in flight: publish v2 and kill the JobManager at once
-            publish(models, v2);
+            FlinkReliability.publish(KAFKA, settings, v2);
             kills += killJobManager(cluster, "right after publishing v2");
             cluster.awaitAllRunning(id, Duration.ofSeconds(180));
             probes += FlinkReliability.awaitModelVersion(KAFKA.bootstrapServers(), events, predictions, 2, "2", probeTs);
@@ -126,7 +114,7 @@ class JobManagerProcessKillTest {
         assertThat(EventStreams.firstDifference(want, got)).isNull();
         assertThat(got).isEqualTo(want);
         assertThat(got.get("j0").get(ROUNDS)).contains("\"version\":\"2\"").contains("\"swapped\":true");
-        assertThat(EventStreams.readAllCommitted(KAFKA.bootstrapServers(), dlq)).isEmpty();
+        assertThat(EventStreams.readAllCommitted(KAFKA.bootstrapServers(), settings.deadLetterTopic())).isEmpty();
     }
 
     /** SIGKILLs the JobManager process and starts a new one in its place; returns 1. */
@@ -137,7 +125,4 @@ class JobManagerProcessKillTest {
         return 1;
     }
 
-    private static void publish(String topic, RecurrentModel m) {
-        KAFKA.produceBytes(List.of(new ProducerRecord<>(topic, "default".getBytes(StandardCharsets.UTF_8), TestModels.bytes(m))));
     }
-}

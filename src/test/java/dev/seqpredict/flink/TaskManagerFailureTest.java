@@ -10,19 +10,13 @@ import dev.seqpredict.testing.EventStreams;
 import dev.seqpredict.testing.EventStreams.CommittedCounter;
 import dev.seqpredict.testing.EventStreams.Ev;
 import dev.seqpredict.testing.TestModels;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -57,26 +51,17 @@ class TaskManagerFailureTest {
     @Timeout(value = 420, unit = TimeUnit.SECONDS)
     void killingTaskManagersDuringTheRunAndDuringAModelSwapLeavesTheCommittedOutputAsWithoutFailures(String backend) throws Exception {
         long t0 = System.nanoTime();
-        String events = KafkaTestSupport.uniqueTopic("tmkill-" + backend + "-events");
-        String predictions = KafkaTestSupport.uniqueTopic("tmkill-" + backend + "-predictions");
-        String dlq = KafkaTestSupport.uniqueTopic("tmkill-" + backend + "-dlq");
-        String models = KafkaTestSupport.uniqueTopic("tmkill-" + backend + "-models");
-        KAFKA.kafka().createTopics(4, events);
-        KAFKA.kafka().createTopics(1, predictions, dlq);
-        KAFKA.kafka().createCompactedTopic(models, 1);
-        Properties props = new Properties();
-        props.setProperty(JobSettings.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
-        JobSettings settings = JobSettings.fromProperties(props).withTopics(events, predictions, dlq, models);
+        JobSettings settings = FlinkReliability.createTopics(KAFKA, "tmkill-" + backend, 4);
+        String events = settings.eventsTopic();
+        String predictions = settings.predictionsTopic();
         FlinkSettings f = FlinkReliability.flink("tmkill-" + backend, 1000, backend);
 
-        List<String> keys = EventStreams.keys("k", KEYS);
-        List<Ev> phase1 = EventStreams.sensorEvents(1, keys, ROUNDS, 0);
-        List<Ev> phase2 = EventStreams.sensorEvents(2, keys, ROUNDS, 1_000_000);
-        Map<String, List<String>> want = new EventStreams.CoreReference(settings)
-                .offer("default", TestModels.bytes(v1)).feed(phase1)
-                .offer("default", TestModels.bytes(v2)).feed(phase2).byKey();
+        FlinkReliability.TwoPhases input = FlinkReliability.TwoPhases.of(settings, EventStreams.keys("k", KEYS), ROUNDS, 1, v1, v2);
+        List<Ev> phase1 = input.phase1();
+        List<Ev> phase2 = input.phase2();
+        Map<String, List<String>> want = input.want();
 
-        publish(models, v1);
+        FlinkReliability.publish(KAFKA, settings, v1);
         int kills = 0;
         long[] probeTs = {0};
         int probes = 0;
@@ -87,7 +72,7 @@ class TaskManagerFailureTest {
             FlinkReliability.awaitAllRunning(cluster, job, Duration.ofSeconds(120));
 
             // phase 1 under v1, produced while the job runs; TaskManagers die at 30% and 70% of it
-            Thread producer1 = produceInBackground(events, phase1);
+            Thread producer1 = EventStreams.produceInBackground(KAFKA.bootstrapServers(), events, phase1);
             for (double at : new double[] {0.3, 0.7}) {
                 assertThat(committed.await((long) (phase1.size() * at), Duration.ofSeconds(150))).as("progress to %s", at).isTrue();
                 kill(cluster, oldestLive(kills), "phase 1 at " + committed.count() + " committed");
@@ -98,7 +83,7 @@ class TaskManagerFailureTest {
             assertThat(committed.await(phase1.size(), Duration.ofSeconds(180))).as("phase 1 complete").isTrue();
 
             // the swap in flight: publish v2 and kill a TaskManager at once, before it is served or checkpointed
-            publish(models, v2);
+            FlinkReliability.publish(KAFKA, settings, v2);
             kill(cluster, oldestLive(kills), "right after publishing v2");
             kills++;
             cluster.startTaskManager();
@@ -106,7 +91,7 @@ class TaskManagerFailureTest {
 
             // phase 2 under v2, one more kill half way
             long base = phase1.size() + probes;
-            Thread producer2 = produceInBackground(events, phase2);
+            Thread producer2 = EventStreams.produceInBackground(KAFKA.bootstrapServers(), events, phase2);
             assertThat(committed.await(base + phase2.size() / 2, Duration.ofSeconds(150))).isTrue();
             kill(cluster, oldestLive(kills), "phase 2 at " + committed.count() + " committed");
             kills++;
@@ -131,7 +116,7 @@ class TaskManagerFailureTest {
         assertThat(EventStreams.firstDifference(want, got)).isNull();
         assertThat(got).isEqualTo(want);
         assertThat(got.get("k0").get(ROUNDS)).contains("\"version\":\"2\"").contains("\"swapped\":true");
-        assertThat(EventStreams.readAllCommitted(KAFKA.bootstrapServers(), dlq)).isEmpty();
+        assertThat(EventStreams.readAllCommitted(KAFKA.bootstrapServers(), settings.deadLetterTopic())).isEmpty();
     }
 
     /**
@@ -147,30 +132,7 @@ class TaskManagerFailureTest {
         cluster.terminateTaskManager(index).get(60, TimeUnit.SECONDS);
     }
 
-    private static void publish(String topic, RecurrentModel m) {
-        KAFKA.produceBytes(List.of(new ProducerRecord<>(topic, "default".getBytes(StandardCharsets.UTF_8), TestModels.bytes(m))));
-    }
-
-    /** Produces the events in chunks from another thread, so they arrive while the job runs and fails. */
-    private static Thread produceInBackground(String topic, List<Ev> events) {
-        Thread t = new Thread(() -> {
-            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(EventStreams.bulkProducerConfig(KAFKA.bootstrapServers()),
-                    new ByteArraySerializer(), new ByteArraySerializer())) {
-                int chunk = 5_000;
-                for (int i = 0; i < events.size(); i += chunk) {
-                    EventStreams.produce(p, topic, new ArrayList<>(events.subList(i, Math.min(events.size(), i + chunk))));
-                    Thread.sleep(100);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "tmkill-producer");
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    /**
+        /**
      * A TaskManager dies before the job's first checkpoint completed: its sinks have written records in
      * open transactions and there is no checkpoint to restore. The restarted job must abort those
      * transactions itself (otherwise they hold the last stable offset back and read_committed readers see
@@ -180,21 +142,14 @@ class TaskManagerFailureTest {
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void killingATaskManagerBeforeTheFirstCheckpointLeavesNoLingeringTransactionAndNoDuplicate() throws Exception {
-        String events = KafkaTestSupport.uniqueTopic("tmearly-events");
-        String predictions = KafkaTestSupport.uniqueTopic("tmearly-predictions");
-        String dlq = KafkaTestSupport.uniqueTopic("tmearly-dlq");
-        String models = KafkaTestSupport.uniqueTopic("tmearly-models");
-        KAFKA.kafka().createTopics(2, events);
-        KAFKA.kafka().createTopics(1, predictions, dlq);
-        KAFKA.kafka().createCompactedTopic(models, 1);
-        Properties props = new Properties();
-        props.setProperty(JobSettings.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
-        JobSettings settings = JobSettings.fromProperties(props).withTopics(events, predictions, dlq, models);
+        JobSettings settings = FlinkReliability.createTopics(KAFKA, "tmearly", 2);
+        String events = settings.eventsTopic();
+        String predictions = settings.predictionsTopic();
         FlinkSettings f = FlinkReliability.flink("tmearly", 20_000); // the first checkpoint comes long after the kill
 
         List<Ev> in = EventStreams.sensorEvents(3, EventStreams.keys("e", 4), 2_500, 0);
         Map<String, List<String>> want = new EventStreams.CoreReference(settings).offer("default", TestModels.bytes(v1)).feed(in).byKey();
-        publish(models, v1);
+        FlinkReliability.publish(KAFKA, settings, v1);
         EventStreams.produce(KAFKA.bootstrapServers(), events, in);
         MiniCluster cluster = FlinkReliability.startCluster(2, 1);
         JobID job = null;

@@ -11,20 +11,14 @@ import dev.seqpredict.testing.EventStreams;
 import dev.seqpredict.testing.EventStreams.CommittedCounter;
 import dev.seqpredict.testing.EventStreams.Ev;
 import dev.seqpredict.testing.TestModels;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -61,27 +55,18 @@ class TaskManagerProcessKillTest {
     @Timeout(value = 480, unit = TimeUnit.SECONDS)
     void sigkilledTaskManagerProcessesDuringTheRunAndDuringAModelSwapLeaveTheCommittedOutputAsWithoutFailures() throws Exception {
         long t0 = System.nanoTime();
-        String events = KafkaTestSupport.uniqueTopic("tmproc-events");
-        String predictions = KafkaTestSupport.uniqueTopic("tmproc-predictions");
-        String dlq = KafkaTestSupport.uniqueTopic("tmproc-dlq");
-        String models = KafkaTestSupport.uniqueTopic("tmproc-models");
-        KAFKA.kafka().createTopics(4, events);
-        KAFKA.kafka().createTopics(1, predictions, dlq);
-        KAFKA.kafka().createCompactedTopic(models, 1);
-        Properties props = new Properties();
-        props.setProperty(JobSettings.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
-        JobSettings settings = JobSettings.fromProperties(props).withTopics(events, predictions, dlq, models);
+        JobSettings settings = FlinkReliability.createTopics(KAFKA, "tmproc", 4);
+        String events = settings.eventsTopic();
+        String predictions = settings.predictionsTopic();
         FlinkSettings f = FlinkReliability.flink("tmproc", 1000, "rocksdb",
                 Map.of(FlinkSettings.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString()));
 
-        List<String> keys = EventStreams.keys("k", KEYS);
-        List<Ev> phase1 = EventStreams.sensorEvents(5, keys, ROUNDS, 0);
-        List<Ev> phase2 = EventStreams.sensorEvents(6, keys, ROUNDS, 1_000_000);
-        Map<String, List<String>> want = new EventStreams.CoreReference(settings)
-                .offer("default", TestModels.bytes(v1)).feed(phase1)
-                .offer("default", TestModels.bytes(v2)).feed(phase2).byKey();
+        FlinkReliability.TwoPhases input = FlinkReliability.TwoPhases.of(settings, EventStreams.keys("k", KEYS), ROUNDS, 5, v1, v2);
+        List<Ev> phase1 = input.phase1();
+        List<Ev> phase2 = input.phase2();
+        Map<String, List<String>> want = input.want();
 
-        publish(models, v1);
+        FlinkReliability.publish(KAFKA, settings, v1);
         int kills = 0;
         long[] probeTs = {0};
         int probes = 0;
@@ -93,7 +78,7 @@ class TaskManagerProcessKillTest {
             JobID id = PredictionJob.kafka(settings, f).executeAsync(env).getJobID();
             cluster.awaitAllRunning(id, Duration.ofSeconds(120));
 
-            Thread producer1 = produceInBackground(events, phase1);
+            Thread producer1 = EventStreams.produceInBackground(KAFKA.bootstrapServers(), events, phase1);
             assertThat(committed.await((long) (phase1.size() * 0.3), Duration.ofSeconds(150)))
                     .as("progress; %s", cluster.describe(id)).isTrue();
             kills += kill(cluster, "phase 1 at " + committed.count() + " committed");
@@ -101,12 +86,12 @@ class TaskManagerProcessKillTest {
             assertThat(committed.await(phase1.size(), Duration.ofSeconds(180))).as("phase 1 complete; %s", cluster.describe(id)).isTrue();
 
             // the swap in flight: publish v2 and kill at once, before it is served or checkpointed
-            publish(models, v2);
+            FlinkReliability.publish(KAFKA, settings, v2);
             kills += kill(cluster, "right after publishing v2");
             probes += FlinkReliability.awaitModelVersion(KAFKA.bootstrapServers(), events, predictions, 2, "2", probeTs);
 
             long base = phase1.size() + probes;
-            Thread producer2 = produceInBackground(events, phase2);
+            Thread producer2 = EventStreams.produceInBackground(KAFKA.bootstrapServers(), events, phase2);
             assertThat(committed.await(base + phase2.size() / 2, Duration.ofSeconds(150))).as("progress; %s", cluster.describe(id)).isTrue();
             kills += kill(cluster, "phase 2 at " + committed.count() + " committed");
             producer2.join(120_000);
@@ -128,7 +113,7 @@ class TaskManagerProcessKillTest {
         assertThat(EventStreams.firstDifference(want, got)).isNull();
         assertThat(got).isEqualTo(want);
         assertThat(got.get("k0").get(ROUNDS)).contains("\"version\":\"2\"").contains("\"swapped\":true");
-        assertThat(EventStreams.readAllCommitted(KAFKA.bootstrapServers(), dlq)).isEmpty();
+        assertThat(EventStreams.readAllCommitted(KAFKA.bootstrapServers(), settings.deadLetterTopic())).isEmpty();
     }
 
     /** SIGKILLs the oldest TaskManager process and starts a new one in its place; returns 1. */
@@ -139,26 +124,4 @@ class TaskManagerProcessKillTest {
         return 1;
     }
 
-    private static void publish(String topic, RecurrentModel m) {
-        KAFKA.produceBytes(List.of(new ProducerRecord<>(topic, "default".getBytes(StandardCharsets.UTF_8), TestModels.bytes(m))));
     }
-
-    /** Produces the events in chunks from another thread, so they arrive while the job runs and fails. */
-    private static Thread produceInBackground(String topic, List<Ev> events) {
-        Thread t = new Thread(() -> {
-            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(EventStreams.bulkProducerConfig(KAFKA.bootstrapServers()),
-                    new ByteArraySerializer(), new ByteArraySerializer())) {
-                int chunk = 5_000;
-                for (int i = 0; i < events.size(); i += chunk) {
-                    EventStreams.produce(p, topic, new ArrayList<>(events.subList(i, Math.min(events.size(), i + chunk))));
-                    Thread.sleep(100);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "tmproc-producer");
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-}

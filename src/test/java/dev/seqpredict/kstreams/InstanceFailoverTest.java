@@ -24,7 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.TimestampExtractor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,23 +54,9 @@ class InstanceFailoverTest {
     private static final RecurrentModel MODEL = TestModels.regression(61, CellType.LSTM, 2, 8, 1, "sensors", "1");
 
     private Properties job(String events, String predictions, String dlq, String models, String appId, String instance) {
-        Properties p = KStreamsFixtures.jobProperties(KAFKA.bootstrapServers(), "rewarm");
-        p.setProperty(JobSettings.EVENTS_TOPIC, events);
-        p.setProperty(JobSettings.PREDICTIONS_TOPIC, predictions);
-        p.setProperty(JobSettings.DLQ_TOPIC, dlq);
-        p.setProperty(JobSettings.MODELS_TOPIC, models);
-        p.setProperty("streams.application.id", appId);
-        p.setProperty("streams.state.dir", dirs.resolve(instance).toString());
-        p.setProperty("streams.processing.guarantee", StreamsConfig.EXACTLY_ONCE_V2);
-        p.setProperty("streams.commit.interval.ms", "500");
-        p.setProperty("streams.num.stream.threads", "1");
-        p.setProperty("streams.consumer.session.timeout.ms", "6000");
-        p.setProperty("streams.consumer.heartbeat.interval.ms", "500");
-        // a restarted instance whose local state is behind still counts as caught up, so it gets active tasks back
-        // in the next rebalance instead of warming up standbys until a probing rebalance (10 min)
-        p.setProperty("streams.acceptable.recovery.lag", "100000000");
+        Properties p = KStreamsFixtures.failoverProperties(KAFKA.bootstrapServers(), events, predictions, dlq, models, appId,
+                dirs.resolve(instance));
         p.setProperty("streams.default.timestamp.extractor", CrashOnMarkedRecord.class.getName());
-        p.setProperty(PredictionApp.HTTP_PORT, "-1");
         p.setProperty(PredictionApp.SHUTDOWN_TIMEOUT_MS, "20000");
         return p;
     }

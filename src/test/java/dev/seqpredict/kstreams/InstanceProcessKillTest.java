@@ -29,7 +29,6 @@ import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -126,24 +125,10 @@ class InstanceProcessKillTest {
     }
 
     private Path writeConfig(String instance, String events, String predictions, String dlq, String models, String appId) throws Exception {
-        Properties p = KStreamsFixtures.jobProperties(KAFKA.bootstrapServers(), "rewarm");
-        p.setProperty(JobSettings.EVENTS_TOPIC, events);
-        p.setProperty(JobSettings.PREDICTIONS_TOPIC, predictions);
-        p.setProperty(JobSettings.DLQ_TOPIC, dlq);
-        p.setProperty(JobSettings.MODELS_TOPIC, models);
-        p.setProperty("streams.application.id", appId);
-        p.setProperty("streams.state.dir", dir.resolve("state-" + instance).toString());
-        p.setProperty("streams.processing.guarantee", StreamsConfig.EXACTLY_ONCE_V2);
-        p.setProperty("streams.commit.interval.ms", "500");
-        p.setProperty("streams.num.stream.threads", "1");
-        p.setProperty("streams.consumer.session.timeout.ms", "6000");
-        p.setProperty("streams.consumer.heartbeat.interval.ms", "500");
+        Properties p = KStreamsFixtures.failoverProperties(KAFKA.bootstrapServers(), events, predictions, dlq, models, appId,
+                dir.resolve("state-" + instance));
         // the open transaction of a killed instance blocks read_committed readers until it times out
         p.setProperty("streams.producer.transaction.timeout.ms", "10000");
-        // a restarted instance whose local state is behind still counts as caught up, so it gets active tasks back
-        // in the next rebalance instead of warming up standbys until a probing rebalance (10 min)
-        p.setProperty("streams.acceptable.recovery.lag", "100000000");
-        p.setProperty(PredictionApp.HTTP_PORT, "-1");
         Path file = dir.resolve(instance + ".properties");
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             p.store(w, "instance " + instance);

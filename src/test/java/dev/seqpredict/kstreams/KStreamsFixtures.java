@@ -51,6 +51,31 @@ final class KStreamsFixtures {
         return p;
     }
 
+    /**
+     * One of two instances sharing the work under exactly_once_v2 (the failover tests): one stream thread,
+     * commits every 500 ms, a 6 s session so a dead instance's partitions move soon, no HTTP endpoint.
+     */
+    static Properties failoverProperties(String bootstrap, String events, String predictions, String dlq, String models,
+                                         String appId, Path stateDir) {
+        Properties p = jobProperties(bootstrap, "rewarm");
+        p.setProperty(JobSettings.EVENTS_TOPIC, events);
+        p.setProperty(JobSettings.PREDICTIONS_TOPIC, predictions);
+        p.setProperty(JobSettings.DLQ_TOPIC, dlq);
+        p.setProperty(JobSettings.MODELS_TOPIC, models);
+        p.setProperty("streams.application.id", appId);
+        p.setProperty("streams.state.dir", stateDir.toString());
+        p.setProperty("streams.processing.guarantee", StreamsConfig.EXACTLY_ONCE_V2);
+        p.setProperty("streams.commit.interval.ms", "500");
+        p.setProperty("streams.num.stream.threads", "1");
+        p.setProperty("streams.consumer.session.timeout.ms", "6000");
+        p.setProperty("streams.consumer.heartbeat.interval.ms", "500");
+        // a restarted instance whose local state is behind still counts as caught up, so it gets active tasks back
+        // in the next rebalance instead of warming up standbys until a probing rebalance (10 min)
+        p.setProperty("streams.acceptable.recovery.lag", "100000000");
+        p.setProperty(PredictionApp.HTTP_PORT, "-1");
+        return p;
+    }
+
     /** Streams config for a TopologyTestDriver. */
     static Properties driverConfig(Properties job, JobSettings settings, StreamMetrics metrics, Path stateDir) {
         Properties c = PredictionApp.streamsConfig(job, settings, metrics);

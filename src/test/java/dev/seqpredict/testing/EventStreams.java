@@ -166,6 +166,28 @@ public final class EventStreams {
         }
     }
 
+    /**
+     * Produces the events in chunks of 5,000 from another thread, 100 ms apart, so they arrive while a job
+     * runs (and fails); join the returned thread to wait for the last ack.
+     */
+    public static Thread produceInBackground(String bootstrap, String topic, List<Ev> events) {
+        Thread t = new Thread(() -> {
+            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(bulkProducerConfig(bootstrap),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                int chunk = 5_000;
+                for (int i = 0; i < events.size(); i += chunk) {
+                    produce(p, topic, new ArrayList<>(events.subList(i, Math.min(events.size(), i + chunk))));
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "producer-" + topic);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
     public static void produce(KafkaProducer<byte[], byte[]> p, String topic, List<Ev> events) {
         List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
         for (Ev e : events) {
