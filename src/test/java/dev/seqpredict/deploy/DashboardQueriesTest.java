@@ -16,11 +16,8 @@ import dev.seqpredict.processor.Outcome;
 import dev.seqpredict.processor.PredictorConfig;
 import dev.seqpredict.processor.ServingModel;
 import dev.seqpredict.testing.TestModels;
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -37,7 +34,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -65,9 +61,7 @@ class DashboardQueriesTest {
 
     private Path tmp;
 
-    private Process prometheus;
-    private String prometheusUrl;
-    private Path prometheusLog;
+    private PrometheusServer prometheus;
     private MetricsEndpoint endpoint;
     private Feeder feeder;
     private String scrapeText;
@@ -81,7 +75,7 @@ class DashboardQueriesTest {
 
     @BeforeAll
     void startPrometheusAndFeed() throws Exception {
-        Optional<Path> binary = prometheusBinary();
+        Optional<Path> binary = PrometheusServer.binary();
         if (binary.isEmpty()) {
             skipReason = "prometheus binary not found on PATH (nor $PROMETHEUS_BIN): dashboard queries not checked. "
                     + ".ci/run installs it with 'apt-get install -y prometheus'.";
@@ -93,13 +87,13 @@ class DashboardQueriesTest {
         feeder = new Feeder(MetricsEndpoint.registry());
         feeder.start();
 
-        startPrometheus(binary.get());
+        prometheus = PrometheusServer.start(binary.get(), tmp, Map.of("seqpredict", "127.0.0.1:" + endpoint.port()));
         // phase 1: version 1 of both models in service, at least 2 scrapes
-        long seen = awaitScrapes(3);
+        long seen = prometheus.awaitScrapes("seqpredict", 3);
         // phase 2: a new version of the regression model is accepted (every key swaps on its next
         // event), a published artifact is rejected; at least 2 more scrapes
         feeder.newVersion();
-        awaitScrapes(seen + 3);
+        prometheus.awaitScrapes("seqpredict", seen + 3);
         scrapeText = scrape();
     }
 
@@ -109,10 +103,7 @@ class DashboardQueriesTest {
             feeder.stop();
         }
         if (prometheus != null) {
-            prometheus.destroy();
-            if (!prometheus.waitFor(10, TimeUnit.SECONDS)) {
-                prometheus.destroyForcibly();
-            }
+            prometheus.close();
         }
         if (endpoint != null) {
             endpoint.close();
@@ -179,25 +170,8 @@ class DashboardQueriesTest {
         assertThat(check(new Dashboards.Query("good", "x", "sum(rate(seqpredict_events_in_total[1m]))"))).isNull();
     }
 
-    /** Null when the query returned data, else what is wrong. */
     private String check(Dashboards.Query q) throws IOException, InterruptedException {
-        JsonNode r = query(q.promql());
-        if (!"success".equals(r.path("status").asText())) {
-            return q.where() + ": query failed: " + r.path("error").asText() + "\n  " + q.promql();
-        }
-        JsonNode data = r.path("data");
-        boolean empty = switch (data.path("resultType").asText()) {
-            case "vector", "matrix" -> data.path("result").isEmpty();
-            default -> data.path("result").isMissingNode();
-        };
-        return empty ? q.where() + ": no data for\n  " + q.promql() : null;
-    }
-
-    private JsonNode query(String promql) throws IOException, InterruptedException {
-        String uri = prometheusUrl + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(20)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return Dashboards.JSON.readTree(r.body());
+        return prometheus.check(q);
     }
 
     private static Set<String> exportedNames(String text) {
@@ -211,101 +185,6 @@ class DashboardQueriesTest {
 
     private String scrape() throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(endpoint.url())).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    // ---- Prometheus ----------------------------------------------------------------------------------
-
-    static Optional<Path> prometheusBinary() {
-        String explicit = System.getenv("PROMETHEUS_BIN");
-        if (explicit != null && Files.isExecutable(Path.of(explicit))) {
-            return Optional.of(Path.of(explicit));
-        }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(dir, "prometheus");
-            if (!dir.isEmpty() && Files.isExecutable(p)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
-    }
-
-    private void startPrometheus(Path binary) throws Exception {
-        Path config = tmp.resolve("prometheus.yml");
-        Files.writeString(config, """
-                global:
-                  scrape_interval: 1s
-                  scrape_timeout: 900ms
-                  evaluation_interval: 1s
-                scrape_configs:
-                  - job_name: seqpredict
-                    metrics_path: /metrics
-                    static_configs:
-                      - targets: ["127.0.0.1:%d"]
-                """.formatted(endpoint.port()));
-        prometheusLog = tmp.resolve("prometheus.log");
-        for (int attempt = 1; ; attempt++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            Path data = Files.createDirectories(tmp.resolve("tsdb-" + attempt));
-            prometheus = new ProcessBuilder(binary.toString(),
-                    "--config.file=" + config,
-                    "--storage.tsdb.path=" + data,
-                    "--storage.tsdb.retention.time=1h",
-                    "--web.listen-address=127.0.0.1:" + port,
-                    "--web.console.templates=" + tmp,
-                    "--web.console.libraries=" + tmp,
-                    "--log.level=warn")
-                    .redirectErrorStream(true).redirectOutput(prometheusLog.toFile()).start();
-            prometheusUrl = "http://127.0.0.1:" + port;
-            if (awaitReady()) {
-                return;
-            }
-            prometheus.destroyForcibly();
-            if (attempt == 3) {
-                fail("prometheus did not start:\n" + Files.readString(prometheusLog));
-            }
-        }
-    }
-
-    private boolean awaitReady() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!prometheus.isAlive()) {
-                return false; // e.g. the port was taken meanwhile: retry on another
-            }
-            try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(prometheusUrl + "/-/ready"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return true;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        return false;
-    }
-
-    /** Waits until Prometheus holds at least {@code n} successful scrapes of the endpoint; returns the count. */
-    private long awaitScrapes(long n) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        long count = 0;
-        while (System.nanoTime() < deadline) {
-            JsonNode r = query("sum_over_time(up{job=\"seqpredict\"}[5m])");
-            JsonNode result = r.path("data").path("result");
-            if (!result.isEmpty()) {
-                count = (long) Double.parseDouble(result.get(0).path("value").get(1).asText());
-                if (count >= n) {
-                    return count;
-                }
-            }
-            Thread.sleep(250);
-        }
-        fail("Prometheus scraped " + count + " times, wanted " + n + ":\n" + Files.readString(prometheusLog));
-        return count;
     }
 
     // ---- the per-key processing, driven like the engines drive it ---------------------------------------

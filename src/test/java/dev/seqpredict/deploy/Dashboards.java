@@ -51,12 +51,23 @@ final class Dashboards {
         }
     }
 
+    /** The dashboard of Flink's own metrics (its reporter's names, not seqpredict's): tested against a running job. */
+    static final String FLINK = "seqpredict-flink.json";
+
+    /** The queries of the dashboards on seqpredict's own metrics (every dashboard but {@link #FLINK}). */
     static List<Query> queries() throws IOException {
         List<Query> all = new ArrayList<>();
         for (Path f : files()) {
-            all.addAll(queries(f.getFileName().toString(), JSON.readTree(f.toFile())));
+            if (!f.getFileName().toString().equals(FLINK)) {
+                all.addAll(queries(f.getFileName().toString(), JSON.readTree(f.toFile())));
+            }
         }
         return all;
+    }
+
+    /** The queries of the {@link #FLINK} dashboard. */
+    static List<Query> flinkQueries() throws IOException {
+        return queries(FLINK, JSON.readTree(DIR.resolve(FLINK).toFile()));
     }
 
     /** Panel targets (rows' nested panels too), template variable queries and annotation queries. */

@@ -15,30 +15,43 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.flink.api.common.JobID;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Flink metrics the README names for lag and backpressure are really exported by the reporter the
- * Kubernetes manifest configures: the {@code metrics.reporter.*} entries of {@code k8s/flink-deployment.yaml}
- * (with a free port) on a MiniCluster running the Kafka job, scraped over HTTP while events flow.
+ * Flink's own metrics for lag and backpressure, as deployed: the {@code metrics.reporter.*} entries of
+ * {@code k8s/flink-deployment.yaml} (with a free port) on a MiniCluster running the Kafka job. The names the
+ * README lists must be on the reporter's endpoint, and every query of the Flink dashboard
+ * ({@link Dashboards#FLINK}) must return data from a real Prometheus scraping it.
  */
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class FlinkReporterMetricsTest {
     @RegisterExtension
     static final KafkaTestSupport KAFKA = new KafkaTestSupport();
@@ -51,8 +64,16 @@ class FlinkReporterMetricsTest {
             "flink_jobmanager_job_lastCheckpointDuration",
             "flink_jobmanager_job_numberOfFailedCheckpoints");
 
-    @Test
-    void theManifestsReporterExportsTheDocumentedLagAndBackpressureMetrics() throws Exception {
+    @TempDir
+    static Path tmp; // static: injected before @BeforeAll
+
+    private MiniCluster cluster;
+    private int port;
+    private String exposition;
+    private PrometheusServer prometheus;
+
+    @BeforeAll
+    void runTheJobWithTheManifestsReporter() throws Exception {
         Map<String, Object> spec = DeployFiles.map(DeployFiles.yamlDocuments(DeployFiles.K8S.resolve("flink-deployment.yaml")).stream()
                 .filter(d -> "FlinkDeployment".equals(d.get("kind"))).findFirst().orElseThrow().get("spec"));
         Configuration conf = new Configuration();
@@ -62,7 +83,6 @@ class FlinkReporterMetricsTest {
             }
         });
         assertThat(conf.toMap()).containsKey("metrics.reporter.prom.factory.class").containsKey("metrics.reporter.prom.port");
-        int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
@@ -81,33 +101,58 @@ class FlinkReporterMetricsTest {
         fp.setProperty(FlinkSettings.CHECKPOINT_INTERVAL, "500");
         FlinkSettings f = FlinkSettings.fromProperties(fp);
 
-        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
+        cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(2).build());
         cluster.start();
         try (EventStreams.CommittedCounter committed = new EventStreams.CommittedCounter(KAFKA.bootstrapServers(), predictions, "read_committed")) {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(f.toConfiguration());
             env.setParallelism(2);
             PredictionJob.kafka(settings, f).build(env);
-            JobID job = cluster.submitJob(env.getStreamGraph()).get(60, TimeUnit.SECONDS).getJobID();
+            cluster.submitJob(env.getStreamGraph()).get(60, TimeUnit.SECONDS);
             assertThat(committed.await(2_000, Duration.ofSeconds(90))).isTrue();
-            HttpClient http = HttpClient.newHttpClient();
-            String[] text = {""};
-            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
-                text[0] = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
-                for (String name : DOCUMENTED) {
-                    assertThat(sampleNames(text[0])).as("exported by Flink's reporter").contains(name);
-                }
-            });
-            cluster.cancelJob(job).get(30, TimeUnit.SECONDS);
-        } finally {
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
+            exposition = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return sampleNames(exposition).containsAll(DOCUMENTED);
+        });
+        Optional<Path> binary = PrometheusServer.binary();
+        if (binary.isPresent()) {
+            prometheus = PrometheusServer.start(binary.get(), tmp, Map.of("flink", "127.0.0.1:" + port));
+            prometheus.awaitScrapes("flink", 3);
+        }
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        if (cluster != null) {
             cluster.close();
         }
     }
 
-    private static java.util.Set<String> sampleNames(String exposition) {
-        java.util.Set<String> names = new java.util.TreeSet<>();
-        Matcher m = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]").matcher(exposition);
+    @Test
+    void theManifestsReporterExportsTheDocumentedLagAndBackpressureMetrics() {
+        assertThat(sampleNames(exposition)).as("exported by Flink's reporter").containsAll(DOCUMENTED);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyFlinkDashboardQueryReturnsData() throws Exception {
+        List<Dashboards.Query> queries = Dashboards.flinkQueries();
+        assertThat(queries).hasSizeGreaterThanOrEqualTo(5);
+        return queries.stream().map(q -> DynamicTest.dynamicTest(q.where(), () -> {
+            Assumptions.assumeTrue(prometheus != null, "prometheus binary not found (.ci/run installs it)");
+            String problem = prometheus.check(q);
+            assertThat(problem).isNull();
+        }));
+    }
+
+    private static Set<String> sampleNames(String text) {
+        Set<String> names = new TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]").matcher(text);
         while (m.find()) {
             names.add(m.group(1));
         }
