@@ -132,6 +132,9 @@ public final class Demo {
                 kafka.createCompactedTopic("models", 1);
             }
             JobSettings settings = JobSettings.defaults(servers);
+            if (source.logEvents()) { // an event id no normal session has is the first thing DeepLog flags
+                settings = settings.withPredictor(settings.predictor().withUnknownEventAnomaly(true));
+            }
             metrics = MetricsEndpoint.start("127.0.0.1", o.metricsPort());
             say("metrics on " + metrics.url());
 
@@ -332,7 +335,8 @@ public final class Demo {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         Random bad = new Random(o.seed() ^ 0xBAD);
         String[] kinds = source.logEvents()
-                ? new String[] {"not json", "{\"ts\":%d,\"event\":999}", "{\"ts\":%d,\"event\":true}", "{\"event\":3}"}
+                // (not an unknown event id: the logs stream predicts those as anomalies)
+                ? new String[] {"not json", "{\"ts\":%d,\"values\":[1.5]}", "{\"ts\":%d,\"event\":true}", "{\"event\":3}"}
                 : new String[] {"not json", "{\"ts\":%d,\"values\":[NaN]}", "{\"ts\":%d,\"values\":[1,2,3]}",
                         "{\"ts\":%d,\"values\":[\"12.5\"]}", "{\"values\":[1]}"};
         ConsoleView view = new ConsoleView(console, o, stats, t0, source.logEvents());
@@ -435,7 +439,7 @@ public final class Demo {
                 s.elapsed().toMillis() / 1000.0));
         if (o.stream().equals("logs") && s.producedFaults() > 0) {
             say(String.format(Locale.ROOT, "                     (%,d good ones carry an event id no normal session has:"
-                    + " dead-lettered as unknown_event, the first thing DeepLog flags)", s.producedFaults()));
+                    + " predicted as anomalies, the first thing DeepLog flags)", s.producedFaults()));
         }
         say(String.format(Locale.ROOT, "  predictions        %,d for %,d keys", s.predictions(), s.keysPredicted().size()));
         say(String.format(Locale.ROOT, "  dead letters       %,d %s", s.deadLetters(), s.dlqByReason()));

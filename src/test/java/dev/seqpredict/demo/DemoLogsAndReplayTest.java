@@ -37,11 +37,13 @@ class DemoLogsAndReplayTest {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         Demo.Summary s = run(o, console, 400);
 
-        // every good event is predicted but those with an event id no normal session has: those are
-        // dead-lettered as unknown_event, next to the injected bad records
+        // every good event is predicted, those with an event id no normal session has as anomalies
+        // (predict.unknown.event=anomaly); only the injected bad records are dead-lettered
         assertThat(s.producedFaults()).as("console:%n%s", console).isLessThan(s.produced() / 20);
-        assertThat(s.predictions()).as("console:%n%s", console).isGreaterThanOrEqualTo(400).isEqualTo(s.produced() - s.producedFaults());
-        assertThat(s.deadLetters()).isEqualTo(s.producedBad() + s.producedFaults());
+        assertThat(s.predictions()).as("console:%n%s", console).isGreaterThanOrEqualTo(400).isEqualTo(s.produced());
+        assertThat(s.deadLetters()).isEqualTo(s.producedBad());
+        assertThat(s.dlqByReason()).doesNotContainKey("unknown_event");
+        assertThat(s.anomalies()).isGreaterThanOrEqualTo(s.producedFaults());
         assertThat(s.keysPredicted()).containsExactlyInAnyOrderElementsOf(s.keysProduced()).hasSizeGreaterThan(sessions);
         assertThat(s.versions()).containsExactly("1");
         assertThat(console.toString()).contains("LSTM over event ids").contains("summary");
