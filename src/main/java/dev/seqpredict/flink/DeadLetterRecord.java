@@ -17,6 +17,11 @@ public class DeadLetterRecord {
     /** The original value's size when {@link #value} was cut to the event limit, else -1. */
     public int originalValueBytes = -1;
 
+    /** What was cut, as the core describes it (for the headers). */
+    public DeadLetter.Payload payload() {
+        return new DeadLetter.Payload(keyBytes, value, originalKeyBytes, originalValueBytes);
+    }
+
     public DeadLetterRecord() {
     }
 

@@ -28,12 +28,7 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Dead
             headers.add(DeadLetter.SOURCE_PARTITION, utf8(Integer.toString(d.partition)));
             headers.add(DeadLetter.SOURCE_OFFSET, utf8(Long.toString(d.offset)));
         }
-        if (d.originalKeyBytes >= 0) {
-            headers.add(DeadLetter.KEY_BYTES, utf8(Integer.toString(d.originalKeyBytes)));
-        }
-        if (d.originalValueBytes >= 0) {
-            headers.add(DeadLetter.VALUE_BYTES, utf8(Integer.toString(d.originalValueBytes)));
-        }
+        d.payload().cutHeaders().forEach(headers::add);
         return new ProducerRecord<>(topic, null, timestamp, d.keyBytes, d.value, headers);
     }
 

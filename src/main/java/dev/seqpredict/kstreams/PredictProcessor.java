@@ -185,12 +185,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
         if (dropped > 0) {
             h.add(DeadLetter.HEADERS_DROPPED, Integer.toString(dropped).getBytes(StandardCharsets.UTF_8));
         }
-        if (payload != null && payload.originalKeyBytes() >= 0) {
-            h.add(DeadLetter.KEY_BYTES, Integer.toString(payload.originalKeyBytes()).getBytes(StandardCharsets.UTF_8));
-        }
-        if (payload != null && payload.originalValueBytes() >= 0) {
-            h.add(DeadLetter.VALUE_BYTES, Integer.toString(payload.originalValueBytes()).getBytes(StandardCharsets.UTF_8));
-        }
+        payload.cutHeaders().forEach(h::add);
         h.add(DeadLetter.REASON, reason.getBytes(StandardCharsets.UTF_8));
         h.add(DeadLetter.DETAIL, DeadLetter.detailBytes(detail));
         if (topic != null) {

@@ -2,6 +2,8 @@ package dev.seqpredict.processor;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The dead-letter contract, the same for every engine: a rejected record goes to the DLQ topic with its
@@ -41,6 +43,18 @@ public final class DeadLetter {
             boolean cutValue = value != null && value.length > maxValueBytes;
             return new Payload(cutKey ? Arrays.copyOf(key, maxKeyBytes) : key, cutValue ? Arrays.copyOf(value, maxValueBytes) : value,
                     cutKey ? key.length : -1, cutValue ? value.length : -1);
+        }
+
+        /** The headers that record a cut ({@link #KEY_BYTES}, {@link #VALUE_BYTES}), in that order; none when nothing was cut. */
+        public Map<String, byte[]> cutHeaders() {
+            Map<String, byte[]> h = new LinkedHashMap<>();
+            if (originalKeyBytes >= 0) {
+                h.put(KEY_BYTES, Integer.toString(originalKeyBytes).getBytes(StandardCharsets.UTF_8));
+            }
+            if (originalValueBytes >= 0) {
+                h.put(VALUE_BYTES, Integer.toString(originalValueBytes).getBytes(StandardCharsets.UTF_8));
+            }
+            return h;
         }
     }
 

@@ -76,6 +76,10 @@ class ResourceLimitsTest {
         assertThat(new String(cut.value(), StandardCharsets.UTF_8)).isEqualTo("0123");
         assertThat(cut.originalKeyBytes()).isEqualTo(6);
         assertThat(cut.originalValueBytes()).isEqualTo(10);
+        assertThat(within.cutHeaders()).isEmpty();
+        assertThat(cut.cutHeaders()).containsOnlyKeys(DeadLetter.KEY_BYTES, DeadLetter.VALUE_BYTES);
+        assertThat(new String(cut.cutHeaders().get(DeadLetter.KEY_BYTES), StandardCharsets.UTF_8)).isEqualTo("6");
+        assertThat(new String(cut.cutHeaders().get(DeadLetter.VALUE_BYTES), StandardCharsets.UTF_8)).isEqualTo("10");
         DeadLetter.Payload none = DeadLetter.Payload.of(null, null, 1, 1);
         assertThat(none.key()).isNull();
         assertThat(none.value()).isNull();
