@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.seqpredict.model.Task;
 import dev.seqpredict.processor.EventParser;
+import dev.seqpredict.model.CellType;
+import dev.seqpredict.model.RecurrentModel;
+import dev.seqpredict.testing.TestModels;
+import dev.seqpredict.train.Series;
 import dev.seqpredict.train.SeriesSet;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +24,28 @@ class DemoSourcesTest {
     Path dir;
 
     private final EventParser parser = new EventParser();
+
+    @Test
+    void theRetrainingGateComparesLogModelsOnTheSessionsBothCanRead() {
+        RecurrentModel knowsOneToTwelve = TestModels.classification(1, CellType.LSTM, 12, 8, 1, "default", "1");
+        RecurrentModel knowsOneToEleven = TestModels.classification(2, CellType.LSTM, 11, 8, 1, "default", "2");
+        String known = knowsOneToTwelve.eventName(0);
+        String onlyFirst = null;
+        for (int i = 0; i < 12; i++) {
+            if (knowsOneToEleven.eventIndex(knowsOneToTwelve.eventName(i)) < 0) {
+                onlyFirst = knowsOneToTwelve.eventName(i);
+            }
+        }
+        assertThat(onlyFirst).isNotNull();
+        SeriesSet sessions = new SeriesSet(Task.CLASSIFICATION, List.of(), List.of(
+                new Series("a", new String[] {"1", "2"}, null, new String[] {known, known}),
+                new Series("b", new String[] {"1", "2"}, null, new String[] {known, onlyFirst}),
+                new Series("c", new String[] {"1", "2"}, null, new String[] {known, "never-seen"})), "test");
+        SeriesSet gate = Demo.readableByBoth(sessions, knowsOneToTwelve, knowsOneToEleven);
+        assertThat(gate.series()).extracting(Series::key).containsExactly("a");
+        assertThat(Demo.readableByBoth(sessions, knowsOneToTwelve, knowsOneToTwelve).series()).extracting(Series::key)
+                .containsExactly("a", "b");
+    }
 
     @Test
     void logSessionsFollowWorkflowsWithRareDeviationsAndParse() {
