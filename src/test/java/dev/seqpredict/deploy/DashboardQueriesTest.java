@@ -34,8 +34,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -131,7 +129,7 @@ class DashboardQueriesTest {
 
     @Test
     void dashboardsNameOnlyMetricsTheCodeExports() throws IOException {
-        Set<String> exported = exportedNames(scrapeText);
+        Set<String> exported = PrometheusServer.sampleNames(scrapeText);
         TreeSet<String> used = new TreeSet<>();
         for (Dashboards.Query q : Dashboards.queries()) {
             used.addAll(Dashboards.metricNames(q.promql()));
@@ -160,7 +158,7 @@ class DashboardQueriesTest {
         }
         assertThat(problems).as("queries of the bad dashboard that fail").isNotEmpty()
                 .anyMatch(p -> p.contains("seqpredict_events_total") && p.contains("no data"));
-        assertThat(exportedNames(scrapeText)).doesNotContain("seqpredict_events_total");
+        assertThat(PrometheusServer.sampleNames(scrapeText)).doesNotContain("seqpredict_events_total");
 
         assertThat(check(new Dashboards.Query("bad", "x", "sum(rate(seqpredict_not_exported_total[1m]))")))
                 .contains("no data");
@@ -174,14 +172,6 @@ class DashboardQueriesTest {
         return prometheus.check(q);
     }
 
-    private static Set<String> exportedNames(String text) {
-        Set<String> names = new TreeSet<>();
-        Matcher m = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]").matcher(text);
-        while (m.find()) {
-            names.add(m.group(1));
-        }
-        return names;
-    }
 
     private String scrape() throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(endpoint.url())).build(), HttpResponse.BodyHandlers.ofString()).body();

@@ -21,11 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -115,7 +111,7 @@ class FlinkReporterMetricsTest {
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
             exposition = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            return sampleNames(exposition).containsAll(DOCUMENTED);
+            return PrometheusServer.sampleNames(exposition).containsAll(DOCUMENTED);
         });
         Optional<Path> binary = PrometheusServer.binary();
         if (binary.isPresent()) {
@@ -136,7 +132,7 @@ class FlinkReporterMetricsTest {
 
     @Test
     void theManifestsReporterExportsTheDocumentedLagAndBackpressureMetrics() {
-        assertThat(sampleNames(exposition)).as("exported by Flink's reporter").containsAll(DOCUMENTED);
+        assertThat(PrometheusServer.sampleNames(exposition)).as("exported by Flink's reporter").containsAll(DOCUMENTED);
     }
 
     @TestFactory
@@ -150,12 +146,4 @@ class FlinkReporterMetricsTest {
         }));
     }
 
-    private static Set<String> sampleNames(String text) {
-        Set<String> names = new TreeSet<>();
-        Matcher m = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]").matcher(text);
-        while (m.find()) {
-            names.add(m.group(1));
-        }
-        return names;
-    }
 }

@@ -15,7 +15,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real Prometheus server (the {@code prometheus} binary; .ci/run installs Debian's package) scraping
@@ -32,6 +36,16 @@ final class PrometheusServer implements AutoCloseable {
         this.process = process;
         this.url = url;
         this.log = log;
+    }
+
+    /** The metric names of the samples in a Prometheus text exposition. */
+    static Set<String> sampleNames(String exposition) {
+        Set<String> names = new TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]").matcher(exposition);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
     }
 
     /** The binary: {@code $PROMETHEUS_BIN}, else {@code prometheus} on the PATH. */

@@ -2,6 +2,7 @@ package dev.seqpredict.flink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.seqpredict.processor.JobSettings;
 import dev.seqpredict.testing.ChildJvm;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -156,6 +157,16 @@ final class FlinkProcessCluster implements AutoCloseable {
         ChildJvm victim = taskManagers.stream().filter(ChildJvm::isAlive).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no live TaskManager"));
         return victim.kill();
+    }
+
+    /** Submits the Kafka job at {@code parallelism} over REST and waits until all its tasks run. */
+    JobID submit(JobSettings settings, FlinkSettings f, int parallelism) throws Exception {
+        StreamExecutionEnvironment env = environment(f);
+        env.setParallelism(parallelism);
+        env.setMaxParallelism(FlinkReliability.MAX_PARALLELISM);
+        JobID id = PredictionJob.kafka(settings, f).executeAsync(env).getJobID();
+        awaitAllRunning(id, Duration.ofSeconds(120));
+        return id;
     }
 
     /** An environment that submits to this cluster over REST. */

@@ -1,5 +1,7 @@
 package dev.seqpredict.flink;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.seqpredict.kafka.KafkaTestSupport;
 import dev.seqpredict.processor.JobSettings;
@@ -85,6 +87,25 @@ final class FlinkReliability {
                     .offer("default", TestModels.bytes(v1)).feed(phase1)
                     .offer("default", TestModels.bytes(v2)).feed(phase2).byKey();
             return new TwoPhases(phase1, phase2, want);
+        }
+
+        /**
+         * Reads the predictions topic with read_committed and asserts it holds, per key and in order, exactly
+         * {@link #want} (probe keys aside), that each key's first phase-2 prediction came from v2 after a swap,
+         * and that nothing reached the DLQ. Returns "N predictions committed (+P probes)" for the test's log.
+         */
+        String assertCommittedAsWithoutFailures(String bootstrap, JobSettings settings) {
+            List<ConsumerRecord<byte[], byte[]>> out = EventStreams.readAllCommitted(bootstrap, settings.predictionsTopic());
+            Map<String, List<String>> got = EventStreams.byKey(out);
+            got.keySet().removeIf(k -> k.startsWith("probe-"));
+            long total = got.values().stream().mapToLong(List::size).sum();
+            assertThat(EventStreams.firstDifference(want, got)).isNull();
+            assertThat(got).isEqualTo(want);
+            String firstKey = phase1.get(0).key();
+            int rounds = (int) phase1.stream().filter(e -> e.key().equals(firstKey)).count();
+            assertThat(got.get(firstKey).get(rounds)).contains("\"version\":\"2\"").contains("\"swapped\":true");
+            assertThat(EventStreams.readAllCommitted(bootstrap, settings.deadLetterTopic())).isEmpty();
+            return total + " predictions committed (+" + (out.size() - total) + " probes)";
         }
     }
 
