@@ -84,11 +84,15 @@ public final class DjlNetwork implements AutoCloseable {
         if (manager == null) {
             manager = NDManager.newBaseManager(Device.cpu(), ENGINE);
         }
+        DjlCpuGuard.ensure(); // also for uses that did not go through engine(seed)
         block.initialize(manager, DataType.FLOAT32, new Shape(1, 1, inputSize));
         return this;
     }
 
-    /** Loads the PyTorch engine (bundled natives, no download) with a fixed seed and one thread by default. */
+    /**
+     * Loads the PyTorch engine (bundled natives, no download) with a fixed seed and one thread by default, with
+     * {@link DjlCpuGuard} applied (same LSTM numbers on every CPU). Every DJL use goes through here.
+     */
     public static Engine engine(long seed) {
         if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
             System.setProperty("ai.djl.pytorch.num_threads", "1");
@@ -97,6 +101,7 @@ public final class DjlNetwork implements AutoCloseable {
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
         Engine e = Engine.getEngine(ENGINE);
+        DjlCpuGuard.ensure(); // before the first forward that counts: oneDNN off, then the LSTM self-check
         e.setRandomSeed((int) seed);
         return e;
     }

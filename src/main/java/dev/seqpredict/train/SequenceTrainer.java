@@ -77,6 +77,11 @@ public final class SequenceTrainer implements AutoCloseable {
         ModelSpec spec = data.spec(o);
 
         Engine engine = DjlNetwork.engine(o.seed());
+        DjlCpuGuard.Status cpu = DjlCpuGuard.ensure();
+        if (!cpu.agrees()) {
+            throw new DataException("DJL's recurrent forward on this CPU differs from the core's step by "
+                    + cpu.maxDifference() + " (" + cpu.detail() + "): refusing to train a model on wrong numbers");
+        }
         net = new DjlNetwork(o.cell(), spec.inputSize(), o.hidden(), o.layers(), spec.outputSize(), o.seed());
         model = Model.newInstance("seqpredict", Device.cpu(), DjlNetwork.ENGINE);
         model.setBlock(net.block());
