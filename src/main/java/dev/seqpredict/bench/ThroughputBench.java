@@ -399,6 +399,12 @@ public final class ThroughputBench {
                 k.setProperty("streams.processing.guarantee", o.exactlyOnce() ? "exactly_once_v2" : "at_least_once");
                 k.setProperty("streams.num.stream.threads", Integer.toString(o.parallelism()));
                 k.setProperty("query.http.port", "0");
+                // -Dbench.kstreams.X=Y (SEQPREDICT_JAVA_OPTS) overrides the app's streams.X, to compare settings
+                for (String name : System.getProperties().stringPropertyNames()) {
+                    if (name.startsWith("bench.kstreams.")) {
+                        k.setProperty(PredictionApp.STREAMS_PREFIX + name.substring("bench.kstreams.".length()), System.getProperty(name));
+                    }
+                }
                 PredictionApp app = PredictionApp.start(k);
                 long deadline = System.nanoTime() + 60_000_000_000L;
                 while (app.streams().state() != KafkaStreams.State.RUNNING) {

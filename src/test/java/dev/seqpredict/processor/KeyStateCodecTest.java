@@ -59,6 +59,26 @@ class KeyStateCodecTest {
     }
 
     @Test
+    void arrayPathWritesAndReadsTheSameBytesAsTheDataStreams() throws IOException {
+        KeyState s = stateAfter(7);
+        s.modelName = "m\u00e9t\u20ac\u0000r"; // 2-, 3-byte and NUL chars of modified UTF-8
+        s.modelVersion = "v\uD83D\uDE00";       // a surrogate pair: two 3-byte sequences
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            KeyStateCodec.write(s, out);
+        }
+        byte[] viaStream = bytes.toByteArray();
+        assertThat(KeyStateCodec.toBytes(s)).isEqualTo(viaStream);
+        KeyState back = KeyStateCodec.fromBytes(viaStream);
+        assertThat(back.modelName()).isEqualTo(s.modelName);
+        assertThat(back.modelVersion()).isEqualTo(s.modelVersion);
+        KeyState viaStreamBack = KeyStateCodec.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(viaStream)));
+        assertThat(KeyStateCodec.toBytes(back)).isEqualTo(KeyStateCodec.toBytes(viaStreamBack));
+        assertThatThrownBy(() -> KeyStateCodec.fromBytes(java.util.Arrays.copyOf(viaStream, viaStream.length - 1)))
+                .isInstanceOf(java.io.EOFException.class);
+    }
+
+    @Test
     void stateIsCompact() {
         KeyState s = stateAfter(3);
         // h and c of 2 layers × 8, the last prediction (2), the rewarm buffer (4 inputs × 2), plus a fixed header
