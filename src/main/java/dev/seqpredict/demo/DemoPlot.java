@@ -83,6 +83,17 @@ public final class DemoPlot {
         if (parent != null) {
             Files.createDirectories(parent);
         }
+        List<XYChart> charts = charts(tracks, title);
+        if (charts.isEmpty()) {
+            throw new IOException("nothing to plot: no events were recorded for the plotted keys");
+        }
+        String base = file.toString().endsWith(".png") ? file.toString().substring(0, file.toString().length() - 4) : file.toString();
+        BitmapEncoder.saveBitmap(charts, charts.size(), 1, base, BitmapEncoder.BitmapFormat.PNG);
+        return Path.of(base + ".png");
+    }
+
+    /** One chart per track that has events. */
+    static List<XYChart> charts(List<Track> tracks, String title) {
         List<XYChart> charts = new ArrayList<>();
         for (Track t : tracks) {
             synchronized (t) {
@@ -118,10 +129,14 @@ public final class DemoPlot {
                     r.setLineColor(Color.GRAY);
                     r.setLineStyle(new BasicStroke(2f));
                 }
+                // one legend entry for all swaps (series names must be unique; the others are hidden from it)
+                String swaps = "model takes over: " + t.swapVersion.stream().map(v -> "v" + v)
+                        .collect(java.util.stream.Collectors.joining(", "));
                 for (int i = 0; i < t.swapStep.size(); i++) {
                     double x = t.swapStep.get(i);
-                    XYSeries s = c.addSeries("model v" + t.swapVersion.get(i) + " takes over" + " ".repeat(i),
+                    XYSeries s = c.addSeries(i == 0 ? swaps : swaps + " ".repeat(i),
                             new double[] {x, x}, new double[] {lo, hi});
+                    s.setShowInLegend(i == 0);
                     s.setMarker(SeriesMarkers.NONE);
                     s.setLineColor(new Color(44, 160, 44));
                     s.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
@@ -129,11 +144,6 @@ public final class DemoPlot {
                 charts.add(c);
             }
         }
-        if (charts.isEmpty()) {
-            throw new IOException("nothing to plot: no events were recorded for the plotted keys");
-        }
-        String base = file.toString().endsWith(".png") ? file.toString().substring(0, file.toString().length() - 4) : file.toString();
-        BitmapEncoder.saveBitmap(charts, charts.size(), 1, base, BitmapEncoder.BitmapFormat.PNG);
-        return Path.of(base + ".png");
+        return charts;
     }
 }

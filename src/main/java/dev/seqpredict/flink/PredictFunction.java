@@ -172,6 +172,7 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         // The names both engines share (Micrometer, one registry per JVM); Flink's own counters above stay
         // for Flink's UI and reporters.
         streamMetrics = StreamMetrics.shared(MetricsEndpoint.registry(), ENGINE);
+        streamMetrics.expectModel(jobSettings.defaultModel());
         if (metricsPort >= 0) {
             MetricsEndpoint.start(metricsHost, metricsPort);
         }

@@ -68,6 +68,7 @@ public final class PredictionApp implements AutoCloseable {
     private PredictionApp(Properties props, ModelRegistry.ArtifactVerifier verifier) throws IOException {
         this.settings = JobSettings.fromProperties(props);
         this.metrics = new StreamMetrics(MetricsEndpoint.registry(), ENGINE);
+        metrics.expectModel(settings.defaultModel());
         this.shutdownTimeout = Duration.ofMillis(Long.parseLong(props.getProperty(SHUTDOWN_TIMEOUT_MS, "30000").trim()));
         long ttlMs = Long.parseLong(props.getProperty(STATE_TTL_MS, "0").trim());
         if (ttlMs < 0) {

@@ -1,5 +1,7 @@
 package dev.seqpredict.metrics;
 
+import dev.seqpredict.processor.ModelRegistry;
+
 import dev.seqpredict.model.Task;
 import dev.seqpredict.processor.KeyState;
 import dev.seqpredict.processor.Prediction;
@@ -154,6 +156,21 @@ public final class StreamMetrics {
         String previous = activeVersion.remove(name);
         if (previous != null) {
             registry.find("seqpredict.model.active").tags(base).tag("model", name).meters().forEach(registry::remove);
+        }
+    }
+
+    /**
+     * Registers the model counters of {@code name} at zero (every known rejection reason), so that dashboards show
+     * 0, not "No data", for a healthy job that never rejected a model.
+     */
+    public void expectModel(String name) {
+        if (name == null || name.isBlank()) {
+            return;
+        }
+        Counter.builder("seqpredict.models.accepted").tags(base).tag("model", name).register(registry);
+        for (String reason : ModelRegistry.REJECT_REASONS) {
+            Counter.builder("seqpredict.models.rejected").tags(base).tag("model", name).tag("reason", reason)
+                    .description("Published models rejected, by reason").register(registry);
         }
     }
 

@@ -49,6 +49,10 @@ public final class ModelRegistry {
     }
 
     private final ModelSelection selection;
+    /** Every reason a published model can be rejected for (the {@code reason} tag of the rejection counter). */
+    public static final java.util.List<String> REJECT_REASONS = java.util.List.of("invalid", "unverified", "too_large",
+            "unsupported");
+
     private final String defaultModel;
     private final long maxModelBytes;
     private final ArtifactVerifier verifier;

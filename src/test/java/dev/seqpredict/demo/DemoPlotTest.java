@@ -34,6 +34,20 @@ class DemoPlotTest {
     }
 
     @Test
+    void theLegendNamesTheModelSwapsOnce() {
+        DemoPlot.Track a = new DemoPlot.Track("k");
+        for (int t = 0; t < 300; t++) {
+            a.add(t, Math.sin(t / 10.0), Double.NaN, false, t == 100 ? "2" : t == 200 ? "3" : t == 250 ? "4" : null);
+        }
+        var chart = DemoPlot.charts(List.of(a), "test").get(0);
+        var inLegend = chart.getSeriesMap().values().stream().filter(s -> s.isShowInLegend())
+                .map(s -> s.getName()).toList();
+        assertThat(inLegend.stream().filter(n -> n.contains("takes over")).toList())
+                .containsExactly("model takes over: v2, v3, v4");
+        assertThat(chart.getSeriesMap().values().stream().filter(s -> s.getName().contains("takes over"))).hasSize(3);
+    }
+
+    @Test
     void simulatorIsDeterministicAndChangesRegime() {
         SensorSimulator s1 = new SensorSimulator(5, 3, 200, 0.0);
         SensorSimulator s2 = new SensorSimulator(5, 3, 200, 0.0);

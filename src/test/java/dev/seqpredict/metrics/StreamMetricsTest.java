@@ -58,6 +58,23 @@ class StreamMetricsTest {
     }
 
     @Test
+    void aHealthyJobShowsZeroRejectionsForEveryReasonBeforeTheFirst() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        StreamMetrics metrics = new StreamMetrics(registry, "test");
+        assertThat(registry.scrape()).doesNotContain("seqpredict_models_rejected_total");
+        metrics.expectModel("sensors");
+        String text = registry.scrape();
+        for (String reason : new String[] {"invalid", "unverified", "too_large", "unsupported"}) {
+            assertThat(text).contains("seqpredict_models_rejected_total{engine=\"test\",model=\"sensors\",reason=\""
+                    + reason + "\"} 0.0");
+        }
+        assertThat(text).contains("seqpredict_models_accepted_total{engine=\"test\",model=\"sensors\"} 0.0");
+        metrics.modelRejected("sensors", "too_large");
+        assertThat(registry.scrape())
+                .contains("seqpredict_models_rejected_total{engine=\"test\",model=\"sensors\",reason=\"too_large\"} 1.0");
+    }
+
+    @Test
     void endpointServesTheRegistryOnLoopback() throws Exception {
         try (MetricsEndpoint endpoint = MetricsEndpoint.start("127.0.0.1", 0)) {
             MetricsEndpoint.registry().counter("seqpredict.endpoint.test").increment();
