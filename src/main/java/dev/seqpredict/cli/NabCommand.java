@@ -109,6 +109,10 @@ final class NabCommand implements Callable<Integer> {
                     + "suppression (and short/long windows) (for tuning; repeatable).")
     List<String> variantSpecs = new java.util.ArrayList<>();
 
+    @Option(names = "--forecasts", description = "Also write <out>/<detector>-forecasts/<category>/<name>.csv: "
+            + "timestamp,value,forecast (the one-step forecast made at the row before; empty where there was none).")
+    boolean writeForecasts;
+
     @Option(names = "--verbose", description = "Print every training and gate decision.")
     boolean verbose;
 
@@ -165,6 +169,9 @@ final class NabCommand implements Callable<Integer> {
                     NabRunner.FileResult r = runner.run(f);
                     List<NabWindow> windows = l == null ? null : l.windows().get(f.file());
                     NabRunner.write(out, detector, f, r.scores(), windows);
+                    if (writeForecasts) {
+                        NabRunner.writeForecasts(out.resolve(detector + "-forecasts"), f, r.forecasts());
+                    }
                     for (var v : r.variantScores().entrySet()) {
                         NabRunner.write(out, v.getKey(), f, v.getValue(), windows);
                     }

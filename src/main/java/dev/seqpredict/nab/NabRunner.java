@@ -73,7 +73,8 @@ public final class NabRunner {
     /** What one file gave: scores per row plus forecast error against the last-value baseline. */
     public record FileResult(String file, int rows, int trainAt, double[] scores, long predictions, double mae,
                              double rmse, double baselineMae, double baselineRmse, int trainings, int accepted,
-                             double trainSeconds, double seconds, java.util.Map<String, double[]> variantScores) {
+                             double trainSeconds, double seconds, java.util.Map<String, double[]> variantScores,
+                             double[] forecasts) {
     }
 
     /** One data file as read: relative path (category/name.csv), timestamps and value texts as in the file. */
@@ -166,6 +167,8 @@ public final class NabRunner {
         int n = f.rows();
         int trainAt = trainAt(n);
         double[] scores = new double[n];
+        double[] forecasts = new double[n];
+        Arrays.fill(forecasts, Double.NaN);
         ModelRegistry registry = ModelRegistry.single(MODEL);
         KeyedPredictor predictor = new KeyedPredictor(o.predictor());
         EvaluationGate gate = new EvaluationGate(o.gateTolerance(), 1);
@@ -229,6 +232,9 @@ public final class NabRunner {
             }
             state = p.state();
             scores[t] = p.prediction().anomalyScore();
+            if (t + 1 < n) {
+                forecasts[t + 1] = p.prediction().values()[0];
+            }
             for (int k = 0; k < vNames.size(); k++) {
                 Outcome.Predicted vp = (Outcome.Predicted) vPredictors[k].process(vStates[k], event, serving);
                 vStates[k] = vp.state();
@@ -245,7 +251,7 @@ public final class NabRunner {
             }
         }
         return new FileResult(f.file(), n, trainAt, scores, count, abs / count, Math.sqrt(sq / count), babs / count,
-                Math.sqrt(bsq / count), trainings, accepted, trainSeconds, (System.nanoTime() - t0) / 1e9, variantMap(vNames, vScores));
+                Math.sqrt(bsq / count), trainings, accepted, trainSeconds, (System.nanoTime() - t0) / 1e9, variantMap(vNames, vScores), forecasts);
     }
 
     private static java.util.Map<String, double[]> variantMap(List<String> names, double[][] scores) {
@@ -296,6 +302,19 @@ public final class NabRunner {
                     }
                 }
                 w.write(f.timestamps()[t] + "," + f.valueTexts()[t] + "," + format(scores[t]) + "," + label + "\n");
+            }
+        }
+        return p;
+    }
+
+    /** Writes {@code <dir>/<category>/<name>.csv}: timestamp,value,forecast (empty where none was made). */
+    public static Path writeForecasts(Path dir, DataFile f, double[] forecasts) throws IOException {
+        Path p = dir.resolve(f.file());
+        Files.createDirectories(p.getParent());
+        try (BufferedWriter w = Files.newBufferedWriter(p, StandardCharsets.UTF_8)) {
+            w.write("timestamp,value,forecast\n");
+            for (int t = 0; t < f.rows(); t++) {
+                w.write(f.timestamps()[t] + "," + f.valueTexts()[t] + "," + (Double.isNaN(forecasts[t]) ? "" : Float.toString((float) forecasts[t])) + "\n");
             }
         }
         return p;
