@@ -87,21 +87,21 @@ final class NabCommand implements Callable<Integer> {
     @Option(names = "--rewarm-window", defaultValue = "64", description = "Inputs replayed by rewarm (default ${DEFAULT-VALUE}).")
     int rewarmWindow;
 
-    @Option(names = "--threshold", defaultValue = "0.9999",
+    @Option(names = "--threshold", defaultValue = "0.5",
             description = "Anomaly threshold: an alarm for --suppress (default ${DEFAULT-VALUE}).")
     double threshold;
 
     @Option(names = "--suppress", defaultValue = "100", paramLabel = "ROWS",
-            description = "Rows after an alarm whose score is capped at 0.5 (default ${DEFAULT-VALUE}).")
+            description = "Rows after an alarm whose score is capped at 0 (default ${DEFAULT-VALUE}).")
     int suppress;
 
-    @Option(names = "--short-window", defaultValue = "5", description = "Anomaly score: recent-error window (default ${DEFAULT-VALUE}).")
+    @Option(names = "--short-window", defaultValue = "20", description = "Anomaly score: recent-error window (default ${DEFAULT-VALUE}).")
     int shortWindow;
 
-    @Option(names = "--long-window", defaultValue = "500", description = "Anomaly score: error-history window (default ${DEFAULT-VALUE}).")
+    @Option(names = "--long-window", defaultValue = "2000", description = "Anomaly score: error-history window (default ${DEFAULT-VALUE}).")
     int longWindow;
 
-    @Option(names = "--warmup", defaultValue = "100", description = "Anomaly score: errors before the score leaves 0 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "20", description = "Anomaly score: errors before the score leaves 0 (default ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--variant", paramLabel = "NAME:THRESHOLD:SUPPRESS[:SHORT:LONG]",

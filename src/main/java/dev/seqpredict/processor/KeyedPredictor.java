@@ -84,7 +84,7 @@ public final class KeyedPredictor {
                 AnomalyScore.update(s, error, config);
             } else {
                 error = rmse(s.lastPrediction, event.values());
-                score = AnomalyScore.update(s, standardizedError(m, s.lastPrediction, event.values()), config);
+                score = SensorScore.update(s, s.lastPrediction, event.values(), event.ts(), config);
                 if (s.lastAlarm >= 0 && s.events - s.lastAlarm <= config.suppressEvents()) {
                     score = Math.min(score, PredictorConfig.SUPPRESSED_SCORE); // the alarm was already raised
                 } else if (score >= config.anomalyThreshold()) {
@@ -236,17 +236,6 @@ public final class KeyedPredictor {
             sum += d * d;
         }
         return (float) Math.sqrt(sum / actual.length);
-    }
-
-    /** The error in units of each feature's standard deviation, so the anomaly score is scale-free. */
-    private static double standardizedError(RecurrentModel m, float[] predicted, float[] actual) {
-        var norm = m.spec().outputNormalization();
-        double sum = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double d = ((double) actual[i] - predicted[i]) / (norm == null ? 1.0 : norm.std(i));
-            sum += d * d;
-        }
-        return Math.sqrt(sum / actual.length);
     }
 
     private static Outcome reject(RejectReason reason, String detail) {

@@ -1,0 +1,41 @@
+package dev.seqpredict.processor;
+
+/**
+ * How a sensor event's anomaly score is made (see {@link SensorScore}); the same for every engine.
+ *
+ * @param rawCap         how many typical errors make an error "large": {@code raw = 1 − exp(−(error / typical) / cap)}
+ * @param scaleAlpha     weight of the newest error in the key's typical error (an exponentially weighted mean)
+ * @param rangeMargin    a value further than this fraction of the key's seen range outside that range scores 1
+ *                       (0 = no range check)
+ * @param rangeAfter     events a key must have had before the range check applies (a short history's range is
+ *                       narrow: plain noise still finds new extremes)
+ * @param seasonMillis   the season compared against: the value this long ago (one day by default; 0 = off)
+ * @param maxSeasonEvents the most values per feature a key keeps for that comparison; a key whose season
+ *                       holds more events (its interval × this &lt; the season) does without it
+ */
+public record SensorScoring(double rawCap, double scaleAlpha, double rangeMargin, int rangeAfter, long seasonMillis,
+                            int maxSeasonEvents) {
+
+    public static final SensorScoring DEFAULTS = new SensorScoring(30, 0.01, 0.05, 500, 86_400_000L, 2048);
+
+    public SensorScoring {
+        if (!(rawCap > 0) || !(scaleAlpha > 0 && scaleAlpha <= 1) || !(rangeMargin >= 0) || rangeAfter < 0 || seasonMillis < 0
+                || maxSeasonEvents < 0 || maxSeasonEvents > 100_000) {
+            throw new IllegalArgumentException("sensor scoring needs cap > 0, 0 < alpha ≤ 1, margin ≥ 0, season ≥ 0 and "
+                    + "0 ≤ max season events ≤ 100000; got " + rawCap + ", " + scaleAlpha + ", " + rangeMargin + ", "
+                    + seasonMillis + ", " + maxSeasonEvents);
+        }
+    }
+
+    public SensorScoring withSeason(long millis, int maxEvents) {
+        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, millis, maxEvents);
+    }
+
+    public SensorScoring withRangeCheck(double margin, int after) {
+        return new SensorScoring(rawCap, scaleAlpha, margin, after, seasonMillis, maxSeasonEvents);
+    }
+
+    public SensorScoring withRangeMargin(double margin) {
+        return new SensorScoring(rawCap, scaleAlpha, margin, rangeAfter, seasonMillis, maxSeasonEvents);
+    }
+}
