@@ -11,7 +11,7 @@ import dev.seqpredict.model.RecurrentModel;
  * before it ({@code miss}), an id the model never saw ({@code unknown_event}), or any other rejection (its
  * reason id). With an end-of-session symbol in the model ({@link RecurrentModel#endIndex()}) and the end rule
  * on, a session without an offending event is also anomalous when it ended where the end symbol was not among
- * the top g predicted after its last event ({@code end}, at index = the event count). A model without an end
+ * the top g predicted after its last event, or less likely than {@link SessionRules#minEndProbability()} ({@code end}, at index = the event count). A model without an end
  * symbol is judged by its events only, as before.
  *
  * <p>Small and plain so an engine can keep it in keyed state next to the {@link KeyState} (every field has an
@@ -46,7 +46,7 @@ public final class OpenSession {
      * Takes the outcome of the session's next event (its index is the number of events observed before it).
      * Only the first offending event is kept.
      */
-    public void observe(Event event, Outcome outcome, ServingModel model) {
+    public void observe(Event event, Outcome outcome, ServingModel model, SessionRules rules) {
         int index = events;
         if (events == 0) {
             firstTs = event.ts();
@@ -59,9 +59,14 @@ public final class OpenSession {
         }
         if (outcome instanceof Outcome.Rejected r) {
             flag(r.rejection().reason().id(), index);
-        } else if (outcome instanceof Outcome.Predicted p && Boolean.FALSE.equals(p.prediction().inTopG())) {
+        } else if (outcome instanceof Outcome.Predicted p && p.prediction().inTopG() != null) {
+            Prediction pr = p.prediction();
             boolean unknown = model != null && event.isLogEvent() && model.model().eventIndex(event.event()) < 0;
-            flag(unknown ? RejectReason.UNKNOWN_EVENT.id() : MISS, index);
+            if (unknown) {
+                flag(RejectReason.UNKNOWN_EVENT.id(), index);
+            } else if (!pr.inTopG()) {
+                flag(MISS, index);
+            }
         }
     }
 
@@ -75,18 +80,18 @@ public final class OpenSession {
      *
      * @param state   the key's state after its last event (null when no event was predicted)
      * @param model   the key's model (null: no end rule)
-     * @param topG    g
-     * @param endRule whether a session may be judged by where it ended (needs an end symbol in the model)
+     * @param rules   g, whether the end counts (needs an end symbol in the model), the end's probability floor
      */
-    public SessionVerdict close(KeyState state, ServingModel model, int topG, boolean endRule) {
+    public SessionVerdict close(KeyState state, ServingModel model, SessionRules rules) {
         if (reason != null) {
             return new SessionVerdict(true, at, reason);
         }
-        if (endRule && events > 0 && model != null && state != null && state.lastPrediction != null
+        if (rules.endRule() && events > 0 && model != null && state != null && state.lastPrediction != null
                 && state.modelFingerprint == model.fingerprint()) {
             RecurrentModel m = model.model();
             int end = m.endIndex();
-            if (end >= 0 && end < state.lastPrediction.length && KeyedPredictor.rankOf(state.lastPrediction, end) >= topG) {
+            if (end >= 0 && end < state.lastPrediction.length
+                    && !rules.expectedEnd(KeyedPredictor.rankOf(state.lastPrediction, end), state.lastPrediction[end])) {
                 return new SessionVerdict(true, events, END);
             }
         }

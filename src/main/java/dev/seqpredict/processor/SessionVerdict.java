@@ -17,24 +17,27 @@ public record SessionVerdict(boolean anomalous, int at, String reason) {
 
     public static final SessionVerdict NORMAL = new SessionVerdict(false, -1, null);
 
-    /** Judges one session (events in order) with {@code model}, the end rule on. */
+    /** Judges one session (events in order) with {@code model}: the predictor's g, the end rule on, rank only. */
     public static SessionVerdict judge(KeyedPredictor predictor, ServingModel model, String key, String[] events) {
-        return judge(predictor, model, key, events, true);
+        return judge(predictor, model, key, events, SessionRules.topG(predictor.config().topG()));
     }
 
-    /** Judges one session (events in order) with {@code model}; its end is the end of {@code events}. */
+    /**
+     * Judges one session (events in order) with {@code model}; its end is the end of {@code events}. The
+     * predictor's own g decides {@link Prediction#inTopG()}; {@code rules.topG()} should be the same.
+     */
     public static SessionVerdict judge(KeyedPredictor predictor, ServingModel model, String key, String[] events,
-                                       boolean endRule) {
+                                       SessionRules rules) {
         KeyState state = null;
         OpenSession session = new OpenSession();
         for (int i = 0; i < events.length && !session.anomalous(); i++) {
             Event e = Event.log(key, i, events[i]);
             Outcome o = predictor.process(state, e, model);
-            session.observe(e, o, model);
+            session.observe(e, o, model, rules);
             if (o instanceof Outcome.Predicted p) {
                 state = p.state();
             }
         }
-        return session.close(state, model, predictor.config().topG(), endRule);
+        return session.close(state, model, rules);
     }
 }
