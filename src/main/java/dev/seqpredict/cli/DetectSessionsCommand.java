@@ -47,7 +47,8 @@ final class DetectSessionsCommand implements Callable<Integer> {
     @Option(names = "--sessions", required = true, paramLabel = "FILE", description = "One session per line: event ids separated by spaces.")
     Path sessions;
 
-    @Option(names = "--top-g", defaultValue = "9", description = "g (default ${DEFAULT-VALUE}).")
+    @Option(names = "--top-g", defaultValue = "5", description = "g (default ${DEFAULT-VALUE}: on HDFS, 3 seeds, recall on real "
+            + "abnormal sessions 0.999-1.000 at 0.26-0.39% false positives; DeepLog's 9 for ~29 keys; docs/real-data.md).")
     int topG;
 
     @Option(names = "--end-rule", negatable = true, defaultValue = "true", fallbackValue = "true",
