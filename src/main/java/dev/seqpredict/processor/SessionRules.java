@@ -7,9 +7,10 @@ package dev.seqpredict.processor;
  * @param endRule        judge where the session ended too (models with an end symbol only)
  * @param minEndProbability the end is normal only when its predicted probability is at least this too (0: rank
  *                       only). Among the many symbols a model gives ~0 probability after a prefix the rank is
- *                       noise: a session that stops after 2 keys had p(END) ~ 1e-6 at rank 4 in one training
- *                       and at rank 11 in another, while real ends had p(END) ≥ 0.06 in both. Events are judged
- *                       by rank only (a floor on them flagged rare but normal transitions).
+ *                       noise: sessions that stop after 2-3 keys had p(END) 2e-6..5e-6 at rank 4-5 in one
+ *                       HDFS training and 4e-9..2e-7 at rank 11-12 in another, while real ends had p(END) ≥ 0.06
+ *                       in both. Events are judged by rank only (a floor on them flagged rare but normal
+ *                       transitions).
  */
 public record SessionRules(int topG, boolean endRule, double minEndProbability) {
 
