@@ -67,6 +67,12 @@ public final class KeyedPredictor {
         KeyState s = state == null ? new KeyState() : state;
         float[] input = classification ? new float[] {eventIndex} : event.values();
         boolean swapped = adoptModel(s, model);
+        if (classification && s.events == 0 && s.lastPrediction == null && m.endIndex() >= 0) {
+            // a key's first event under a model that knows session boundaries: step the boundary from the
+            // zero state first, as in training, so the first event is predicted (and scored) too
+            s.lastPrediction = new float[m.outputSize()];
+            m.stepEvent(s.recurrent, m.endIndex(), s.lastPrediction);
+        }
 
         // 1. score the prediction made before this event
         float error = Float.NaN;
@@ -154,6 +160,9 @@ public final class KeyedPredictor {
         if (policy == SwapPolicy.REWARM && s.ringFill > 0) {
             float[] input = new float[s.ringWidth];
             float[] out = new float[m.outputSize()];
+            if (model.isClassification() && m.endIndex() >= 0) {
+                m.stepEvent(s.recurrent, m.endIndex(), out); // the replayed events start after a boundary
+            }
             for (int i = 0; i < s.ringFill; i++) {
                 s.bufferedInput(i, input);
                 if (model.isClassification()) {
