@@ -1,7 +1,7 @@
 package dev.seqpredict.nab;
 
 import dev.seqpredict.model.CellType;
-import dev.seqpredict.model.LayerWeights;
+import dev.seqpredict.model.PersistenceModel;
 import dev.seqpredict.model.ModelArtifact;
 import dev.seqpredict.model.RecurrentModel;
 import dev.seqpredict.model.Task;
@@ -94,17 +94,6 @@ public final class NabRunner {
         }
     }
 
-    /**
-     * "No change": a model whose forecast is its input, exactly. A ReLU RNN with two units per feature,
-     * h = (relu(x), relu(−x)), and a head h₁ − h₂ = x; no normalization.
-     */
-    static RecurrentModel persistence() {
-        int h = 2;
-        LayerWeights w = new LayerWeights(CellType.RNN_RELU, 1, h, new float[] {1, -1}, new float[h * h], new float[h],
-                new float[h]);
-        return RecurrentModel.create(dev.seqpredict.model.ModelSpec.of(CellType.RNN_RELU, 1, h, 1, Task.REGRESSION, 1)
-                .withName(MODEL, "0"), List.of(w), new float[] {1, -1}, new float[1], null);
-    }
 
     private final Options o;
     private final PrintWriter log;
@@ -215,7 +204,7 @@ public final class NabRunner {
         long[] millis = f.epochMillis();
         // Until the first model is trained the key is served by "no change" (the forecast is the last value), so the
         // score's statistics (typical error, season, seen range) learn during the probationary rows as NAB allows.
-        if (registry.offer(MODEL, ModelArtifact.toBytes(persistence())) instanceof ModelRegistry.Update.Rejected r) {
+        if (registry.offer(MODEL, ModelArtifact.toBytes(PersistenceModel.of(1, MODEL, "0"))) instanceof ModelRegistry.Update.Rejected r) {
             throw new IllegalStateException("the registry rejected the persistence model: " + r.detail());
         }
         for (int t = 0; t < n; t++) {

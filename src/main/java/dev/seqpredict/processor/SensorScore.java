@@ -9,10 +9,12 @@ package dev.seqpredict.processor;
  *       default; kept only when a season holds at most {@link SensorScoring#maxSeasonEvents()} events), which
  *       sees a missing daily peak or a flat stretch that a one-step forecast follows;</li>
  *   <li>the range: a value further than {@link SensorScoring#rangeMargin()} of the range seen so far
- *       outside it scores 1 (a spike or a drop to a level never seen), once the key has had
+ *       outside it scores 1 (a spike or a drop to a level never seen) when the forecast did not expect it (its
+ *       error is more than {@link SensorScoring#rangeSurprise()} typical errors), once the key has had
  *       {@link SensorScoring#rangeAfter()} events.</li>
  * </ol>
- * The score is the largest of the three. Everything is scored against the state before the event, then the
+ * Plus, optionally, the spike rule: a forecast error of more than {@link SensorScoring#spikeFactor()} typical
+ * errors scores 1. The score is the largest of these. Everything is scored against the state before the event, then the
  * event is folded in: no look-ahead.
  */
 final class SensorScore {
@@ -30,8 +32,14 @@ final class SensorScore {
         if (s.forecastStats == null) {
             s.forecastStats = new SurpriseStats();
         }
-        double score = s.forecastStats.update(rmse(predicted, actual), cfg);
+        double error = rmse(predicted, actual);
+        double typical = s.forecastStats.count == 0 ? error : s.forecastStats.scale; // before this event
+        double score = s.forecastStats.update(error, cfg);
         boolean warm = s.forecastStats.count > Math.max(cfg.warmupEvents(), sc.rangeAfter());
+        boolean surprising = typical > 0 ? error > sc.rangeSurprise() * typical : error > 0;
+        if (warm && sc.spikeFactor() > 0 && typical > 0 && error > sc.spikeFactor() * typical) {
+            score = 1.0; // a single-point spike or drop, wherever it lands
+        }
 
         // the season: its length in events from the key's first interval
         if (s.seasonLag < 0 && s.events > 0) {
@@ -70,7 +78,7 @@ final class SensorScore {
             for (int i = 0; i < actual.length; i++) {
                 double range = (double) s.seenMax[i] - s.seenMin[i];
                 double margin = sc.rangeMargin() * range;
-                if (warm && sc.rangeMargin() > 0 && range > 0
+                if (warm && surprising && sc.rangeMargin() > 0 && range > 0
                         && (actual[i] > s.seenMax[i] + margin || actual[i] < s.seenMin[i] - margin)) {
                     score = 1.0;
                 }

@@ -9,17 +9,24 @@ package dev.seqpredict.processor;
  *                       (0 = no range check)
  * @param rangeAfter     events a key must have had before the range check applies (a short history's range is
  *                       narrow: plain noise still finds new extremes)
+ * @param rangeSurprise  the range check applies only to a value whose forecast error is more than this many
+ *                       typical errors (a new extreme that the forecast expected, as noise or a slow drift makes
+ *                       them, is not an anomaly by itself)
+ * @param spikeFactor    an event whose forecast error is more than this many typical errors scores 1, even inside
+ *                       the seen range (a single-point spike or drop; 0 = off), once the key has had
+ *                       {@code rangeAfter} events
  * @param seasonMillis   the season compared against: the value this long ago (one day by default; 0 = off)
  * @param maxSeasonEvents the most values per feature a key keeps for that comparison; a key whose season
  *                       holds more events (its interval × this &lt; the season) does without it
  */
-public record SensorScoring(double rawCap, double scaleAlpha, double rangeMargin, int rangeAfter, long seasonMillis,
-                            int maxSeasonEvents) {
+public record SensorScoring(double rawCap, double scaleAlpha, double rangeMargin, int rangeAfter, double rangeSurprise,
+                            double spikeFactor, long seasonMillis, int maxSeasonEvents) {
 
-    public static final SensorScoring DEFAULTS = new SensorScoring(30, 0.01, 0.05, 500, 86_400_000L, 2048);
+    /** The jobs' defaults: spikes of more than 6 typical errors are flagged. */
+    public static final SensorScoring DEFAULTS = new SensorScoring(30, 0.003, 0.02, 500, 3, 6, 86_400_000L, 2048);
 
     public SensorScoring {
-        if (!(rawCap > 0) || !(scaleAlpha > 0 && scaleAlpha <= 1) || !(rangeMargin >= 0) || rangeAfter < 0 || seasonMillis < 0
+        if (!(rawCap > 0) || !(scaleAlpha > 0 && scaleAlpha <= 1) || !(rangeMargin >= 0) || rangeAfter < 0 || !(rangeSurprise >= 0) || !(spikeFactor >= 0) || seasonMillis < 0
                 || maxSeasonEvents < 0 || maxSeasonEvents > 100_000) {
             throw new IllegalArgumentException("sensor scoring needs cap > 0, 0 < alpha ≤ 1, margin ≥ 0, season ≥ 0 and "
                     + "0 ≤ max season events ≤ 100000; got " + rawCap + ", " + scaleAlpha + ", " + rangeMargin + ", "
@@ -28,14 +35,19 @@ public record SensorScoring(double rawCap, double scaleAlpha, double rangeMargin
     }
 
     public SensorScoring withSeason(long millis, int maxEvents) {
-        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, millis, maxEvents);
+        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, millis, maxEvents);
     }
 
     public SensorScoring withRangeCheck(double margin, int after) {
-        return new SensorScoring(rawCap, scaleAlpha, margin, after, seasonMillis, maxSeasonEvents);
+        return new SensorScoring(rawCap, scaleAlpha, margin, after, rangeSurprise, spikeFactor, seasonMillis, maxSeasonEvents);
+    }
+
+    public SensorScoring withSpikeFactor(double factor) {
+        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, factor, seasonMillis,
+                maxSeasonEvents);
     }
 
     public SensorScoring withRangeMargin(double margin) {
-        return new SensorScoring(rawCap, scaleAlpha, margin, rangeAfter, seasonMillis, maxSeasonEvents);
+        return new SensorScoring(rawCap, scaleAlpha, margin, rangeAfter, rangeSurprise, spikeFactor, seasonMillis, maxSeasonEvents);
     }
 }

@@ -39,7 +39,7 @@ final class SurpriseStats {
         }
         double ratio = scale > 0 ? error / scale : (error > 0 ? Double.MAX_VALUE : 0);
         double raw = -Math.expm1(-ratio / sc.rawCap());
-        scale += sc.scaleAlpha() * (error - scale);
+        scale += Math.max(sc.scaleAlpha(), 1.0 / (count + 1)) * (error - scale); // a plain mean until 1/alpha errors
         double score = 0;
         long n = count;
         if (n == 0) {
