@@ -18,9 +18,9 @@ import dev.seqpredict.model.LayerWeights;
  * <ul>
  *   <li>LSTM, GRU gates and the RNN: the sum starts at the bias, then runs over the layer input k (first
  *       x, then the previous h, k restarting at 0 for h); LSTM and GRU put even k into partial 0 and odd k
- *       into partial 1, the RNN and the {@linkplain #matVec head} k mod 4 into partials 0–3 for
- *       k &lt; 4⌊n/4⌋ and the last n mod 4 terms into partial 0. The result is p0 + p1, or
- *       (p0 + p1) + (p2 + p3).</li>
+ *       into partial 1, the RNN k mod 4 into partials 0–3 for k &lt; 4⌊n/4⌋ and the last n mod 4
+ *       terms into partial 0. The result is p0 + p1, or (p0 + p1) + (p2 + p3). The
+ *       {@linkplain #matVec head}: the same with eight partials ({@link #oct}).</li>
  *   <li>Gates that go through a sigmoid (LSTM i, f, o; GRU r, z) have their weights and bias scaled by
  *       0.5 when the kernel is built (exact), and σ = fma(tanh(a/2), 0.5, 0.5) ({@link Activations}).</li>
  *   <li>LSTM: bias = 0.5·(b_ih + b_hh) or b_ih + b_hh; c' = fma(f, c, i·g); h' = o·tanh(c').</li>
@@ -54,7 +54,7 @@ public final class ScalarKernels implements KernelFactory {
         };
     }
 
-    /** y = W x + b, each row in the 4-partial order (see the class comment). */
+    /** y = W x + b, each row in the 8-partial order of {@link #oct}. */
     @Override
     public MatVec matVec(int rows, int cols, float[] weight, float[] bias) {
         if (weight.length != (long) rows * cols || bias.length != rows) {
@@ -64,7 +64,7 @@ public final class ScalarKernels implements KernelFactory {
         float[] bc = bias.clone();
         return (x, xOff, y, yOff) -> {
             for (int r = 0; r < rows; r++) {
-                y[yOff + r] = quad(bc[r], 0f, 0f, 0f, wc, r * cols, x, xOff, cols, NONE, 0, NONE, 0, 0);
+                y[yOff + r] = oct(bc[r], wc, r * cols, x, xOff, cols);
             }
         };
     }
@@ -121,6 +121,37 @@ public final class ScalarKernels implements KernelFactory {
             a0 = Math.fma(w2[o2 + k], v2[p2 + k], a0);
         }
         return (a0 + a1) + (a2 + a3);
+    }
+
+    /**
+     * The head's row: ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7)) after the FMAs of w·v over n terms,
+     * term k into partial k mod 8 for k &lt; 8⌊n/8⌋ and into p0 after that, p0 starting at the bias. Eight
+     * partials so that a single output (a regression forecast) is not one long chain of dependent FMAs.
+     */
+    static float oct(float bias, float[] w, int o, float[] v, int p, int n) {
+        float a0 = bias;
+        float a1 = 0f;
+        float a2 = 0f;
+        float a3 = 0f;
+        float a4 = 0f;
+        float a5 = 0f;
+        float a6 = 0f;
+        float a7 = 0f;
+        int k = 0;
+        for (; k + 7 < n; k += 8) {
+            a0 = Math.fma(w[o + k], v[p + k], a0);
+            a1 = Math.fma(w[o + k + 1], v[p + k + 1], a1);
+            a2 = Math.fma(w[o + k + 2], v[p + k + 2], a2);
+            a3 = Math.fma(w[o + k + 3], v[p + k + 3], a3);
+            a4 = Math.fma(w[o + k + 4], v[p + k + 4], a4);
+            a5 = Math.fma(w[o + k + 5], v[p + k + 5], a5);
+            a6 = Math.fma(w[o + k + 6], v[p + k + 6], a6);
+            a7 = Math.fma(w[o + k + 7], v[p + k + 7], a7);
+        }
+        for (; k < n; k++) {
+            a0 = Math.fma(w[o + k], v[p + k], a0);
+        }
+        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
     }
 
     /** W scaled row block by row block: rows [g·H, (g+1)·H) times scale[g]. */

@@ -664,9 +664,10 @@ public final class VectorKernels implements KernelFactory {
 
     /**
      * y = W x + b with a transposed packing ([block][col][lane], one broadcast per column) for all rows,
-     * the last block padded with zero rows. Each row in the canonical 4-partial order of
-     * {@link ScalarKernels#matVec} (columns k mod 4 into partials 0–3, the last cols mod 4 into partial 0,
-     * then (p0 + p1) + (p2 + p3)), so the head gives the same floats at every width. The last block is
+     * the last block padded with zero rows. Each row in the canonical 8-partial order of
+     * {@link ScalarKernels#oct} (columns k mod 8 into partials 0–7, the last cols mod 8 into partial 0,
+     * then ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7))), so the head gives the same floats at every
+     * width. The last block is
      * stored whole: y must have {@link #matVecOutputFloats} floats from yOff (storing its lanes one by one
      * with {@code lane(i)} allocated a vector box per step once C2 had profiled several lane indices).
      */
@@ -712,17 +713,25 @@ public final class VectorKernels implements KernelFactory {
             FloatVector a1 = FloatVector.zero(S);
             FloatVector a2 = FloatVector.zero(S);
             FloatVector a3 = FloatVector.zero(S);
+            FloatVector a4 = FloatVector.zero(S);
+            FloatVector a5 = FloatVector.zero(S);
+            FloatVector a6 = FloatVector.zero(S);
+            FloatVector a7 = FloatVector.zero(S);
             int k = 0;
-            for (; k + 3 < cols; k += 4, p += 4 * L) {
+            for (; k + 7 < cols; k += 8, p += 8 * L) {
                 a0 = FloatVector.fromArray(S, w, p).fma(FloatVector.broadcast(S, x[xOff + k]), a0);
                 a1 = FloatVector.fromArray(S, w, p + L).fma(FloatVector.broadcast(S, x[xOff + k + 1]), a1);
                 a2 = FloatVector.fromArray(S, w, p + 2 * L).fma(FloatVector.broadcast(S, x[xOff + k + 2]), a2);
                 a3 = FloatVector.fromArray(S, w, p + 3 * L).fma(FloatVector.broadcast(S, x[xOff + k + 3]), a3);
+                a4 = FloatVector.fromArray(S, w, p + 4 * L).fma(FloatVector.broadcast(S, x[xOff + k + 4]), a4);
+                a5 = FloatVector.fromArray(S, w, p + 5 * L).fma(FloatVector.broadcast(S, x[xOff + k + 5]), a5);
+                a6 = FloatVector.fromArray(S, w, p + 6 * L).fma(FloatVector.broadcast(S, x[xOff + k + 6]), a6);
+                a7 = FloatVector.fromArray(S, w, p + 7 * L).fma(FloatVector.broadcast(S, x[xOff + k + 7]), a7);
             }
             for (; k < cols; k++, p += L) {
                 a0 = FloatVector.fromArray(S, w, p).fma(FloatVector.broadcast(S, x[xOff + k]), a0);
             }
-            a0.add(a1).add(a2.add(a3)).intoArray(y, yOff + b * L);
+            a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).intoArray(y, yOff + b * L);
         }
     }
 }

@@ -1,0 +1,729 @@
+package dev.seqpredict.model.kernel;
+
+import dev.seqpredict.model.CellType;
+import dev.seqpredict.model.LayerWeights;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * BENCHMARK-ONLY COPY of main's VectorKernels at 7ab7588 (before issue 15), for the before/after
+ * comparison in one JMH run (StepBenchmark kernel=vector-main); delete with the measurement done.
+ *
+ * <p>Vector API ({@code jdk.incubator.vector}) kernels: the same math as {@link ScalarKernels}, laid out
+ * for SIMD.
+ *
+ * <p>Every layer kernel repacks PyTorch's weights at construction into blocks of {@code L} hidden units
+ * ({@code L} = the preferred float lane count, 16 with AVX-512). Inside a block the packed array runs
+ * over the layer input k (first x, then the previous h) and, for each k, over the gates, each an
+ * {@code L}-float run for the block's units: the mat-vec streams the weights contiguously with one
+ * broadcast of the input scalar per k and one independent FMA accumulator per gate (two per gate,
+ * k unrolled by two). The last block is padded with zero weights when H is not a multiple of L.
+ *
+ * <p>The rows of the gates that go through a sigmoid (LSTM i, f, o; GRU r, z) and their biases are
+ * pre-scaled by 0.5 (exact in binary floating point) so that σ(a) = 0.5·tanh(a/2) + 0.5 and a single
+ * vector {@link #tanh} serves every gate.
+ *
+ * <p>A step has separate small passes: the mat-vec writes the gate pre-activations of all blocks to the
+ * scratch; one loop applies tanh to all the sigmoid/tanh gates in place; a last loop combines them into
+ * the new h (and c), with one more tanh for LSTM's c' and GRU's n. Each method stays inside C2's inlining
+ * budget and has at most one inlined copy of {@link #tanh}, so that the vector temporaries are
+ * scalar-replaced and a step allocates nothing (a cell method with five inlined tanh calls hits
+ * {@code NodeCountInliningCutoff}, the remaining calls pass boxed vectors, and the step allocates
+ * ~2.7 KB). The mat-vec and activation passes cannot be fused anyway: every block reads all of the old h.
+ * The block order is fixed, so a step's result is a pure function of its inputs (bit-for-bit
+ * reproducible on replay, whichever thread runs it).
+ *
+ * <p>tanh is a rational (13/6) minimax approximation with max absolute error ≈ 3e-7 over all floats.
+ * All kernels are immutable and thread-safe; temporaries live in the caller's scratch.
+ */
+public final class MainVectorKernels implements KernelFactory {
+
+    /** Loaded reflectively by {@link Kernels#vector()}: keep the name and the field. */
+    public static final MainVectorKernels INSTANCE = new MainVectorKernels();
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+
+    private MainVectorKernels() {
+    }
+
+    @Override
+    public String name() {
+        return "vector-main" + S.vectorBitSize();
+    }
+
+    @Override
+    public LayerKernel layer(LayerWeights w) {
+        return switch (w.cell()) {
+            case LSTM -> new Lstm(w);
+            case GRU -> new Gru(w);
+            case RNN_TANH, RNN_RELU -> new Rnn(w);
+        };
+    }
+
+    @Override
+    public MatVec matVec(int rows, int cols, float[] weight, float[] bias) {
+        return new Affine(rows, cols, weight, bias);
+    }
+
+    /** The lane count of the species in use (for tests and benchmarks). */
+    public static int lanes() {
+        return L;
+    }
+
+    // ---- tanh --------------------------------------------------------------------------------
+
+    /** Beyond this |x| the approximation is ±1 to float precision (Eigen's fast tanh bound). */
+    private static final float CLAMP = 7.90531110763549805f;
+    private static final float A1 = 4.89352455891786e-03f;
+    private static final float A3 = 6.37261928875436e-04f;
+    private static final float A5 = 1.48572235717979e-05f;
+    private static final float A7 = 5.12229709037114e-08f;
+    private static final float A9 = -8.60467152213735e-11f;
+    private static final float A11 = 2.00018790482477e-13f;
+    private static final float A13 = -2.76076847742355e-16f;
+    private static final float B0 = 4.89352518554385e-03f;
+    private static final float B2 = 2.26843463243900e-03f;
+    private static final float B4 = 1.18534705686654e-04f;
+    private static final float B6 = 1.19825839466702e-06f;
+
+    /** tanh(x) lane-wise, max abs error ≈ 3e-7; NaN stays NaN. */
+    static FloatVector tanh(FloatVector v) {
+        FloatVector x = v.max(-CLAMP).min(CLAMP);
+        FloatVector x2 = x.mul(x);
+        FloatVector p = x2.fma(A13, A11);
+        p = x2.fma(p, FloatVector.broadcast(S, A9));
+        p = x2.fma(p, FloatVector.broadcast(S, A7));
+        p = x2.fma(p, FloatVector.broadcast(S, A5));
+        p = x2.fma(p, FloatVector.broadcast(S, A3));
+        p = x2.fma(p, FloatVector.broadcast(S, A1));
+        p = x.mul(p);
+        FloatVector q = x2.fma(B6, B4);
+        q = x2.fma(q, FloatVector.broadcast(S, B2));
+        q = x2.fma(q, FloatVector.broadcast(S, B0));
+        return p.div(q);
+    }
+
+    /** The same approximation as {@link #tanh(FloatVector)}, one float at a time (for tests). */
+    static float tanhScalar(float v) {
+        float x = Math.min(CLAMP, Math.max(-CLAMP, v));
+        float x2 = x * x;
+        float p = Math.fma(x2, A13, A11);
+        p = Math.fma(x2, p, A9);
+        p = Math.fma(x2, p, A7);
+        p = Math.fma(x2, p, A5);
+        p = Math.fma(x2, p, A3);
+        p = Math.fma(x2, p, A1);
+        p = x * p;
+        float q = Math.fma(x2, B6, B4);
+        q = Math.fma(x2, q, B2);
+        q = Math.fma(x2, q, B0);
+        return p / q;
+    }
+
+    /** σ(a) from t = tanh(a/2): 0.5·t + 0.5. */
+    private static FloatVector sigmoidFromTanh(FloatVector t) {
+        return t.fma(0.5f, 0.5f);
+    }
+
+    /**
+     * a[0, n) = tanh(a[0, n)), n a multiple of L. The only call site of {@link #tanh} for the gates: one
+     * inlined copy, so the activation methods stay within the JIT's inlining budget.
+     */
+    private static void tanhInPlace(float[] a, int n) {
+        for (int i = 0; i < n; i += L) {
+            tanh(FloatVector.fromArray(S, a, i)).intoArray(a, i);
+        }
+    }
+
+    // ---- packing -----------------------------------------------------------------------------
+
+    /**
+     * Packs [gates·H, in] (x part) and [gates·H, H] (h part) into per-block runs:
+     * {@code packed[b][k][g][lane] = W[srcGate(g)·H + b·L + lane][k] · scale(g)}, with k over x then h.
+     * {@code xGates}/{@code hGates} map each packed gate slot to a PyTorch gate block (-1 = zero).
+     */
+    private static float[] pack(LayerWeights w, int[] xGates, int[] hGates, float[] scale) {
+        int in = w.inputSize();
+        int h = w.hiddenSize();
+        int blocks = blocks(h);
+        int g = xGates.length;
+        int perBlock = (in + h) * g * L;
+        float[] packed = new float[blocks * perBlock];
+        float[] wih = w.weightIh();
+        float[] whh = w.weightHh();
+        for (int b = 0; b < blocks; b++) {
+            int p = b * perBlock;
+            for (int k = 0; k < in + h; k++) {
+                for (int slot = 0; slot < g; slot++) {
+                    int gate = k < in ? xGates[slot] : hGates[slot];
+                    for (int lane = 0; lane < L; lane++, p++) {
+                        int unit = b * L + lane;
+                        if (gate < 0 || unit >= h) {
+                            continue;
+                        }
+                        int row = gate * h + unit;
+                        float v = k < in ? wih[row * in + k] : whh[row * h + (k - in)];
+                        packed[p] = v * scale[slot];
+                    }
+                }
+            }
+        }
+        return packed;
+    }
+
+    /** bias[b][slot][lane] = scale · (sum of the given PyTorch bias blocks), zero-padded. */
+    private static float[] packBias(int h, int slots, BiasSource src) {
+        int blocks = blocks(h);
+        float[] out = new float[blocks * slots * L];
+        for (int b = 0; b < blocks; b++) {
+            for (int slot = 0; slot < slots; slot++) {
+                for (int lane = 0; lane < L; lane++) {
+                    int unit = b * L + lane;
+                    if (unit < h) {
+                        out[(b * slots + slot) * L + lane] = src.value(slot, unit);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private interface BiasSource {
+        float value(int slot, int unit);
+    }
+
+    static int blocks(int h) {
+        return (h + L - 1) / L;
+    }
+
+    /** The mat-vec pass of a layer kernel alone (no activations): the floor the benchmarks compare to. */
+    interface GateMatVec {
+        /** Writes the gate pre-activations for input x and previous h into out (the kernel's scratch). */
+        void matVec(float[] x, int xOff, float[] s, int hOff, float[] out);
+    }
+
+    // ---- LSTM --------------------------------------------------------------------------------
+
+    /**
+     * Gate slots i, f, g, o (PyTorch order); i, f, o pre-scaled by 0.5. Scratch: the pre-activations
+     * [block][4][L], then 2·L floats for the last, partial block's c and h.
+     */
+    static final class Lstm implements LayerKernel, GateMatVec {
+        private final int in;
+        private final int h;
+        private final int blocks;
+        private final int fullBlocks;
+        private final float[] w;
+        private final float[] bias;
+
+        Lstm(LayerWeights lw) {
+            in = lw.inputSize();
+            h = lw.hiddenSize();
+            blocks = blocks(h);
+            fullBlocks = h / L;
+            int[] gates = {0, 1, 2, 3};
+            float[] scale = {0.5f, 0.5f, 1f, 0.5f};
+            w = pack(lw, gates, gates, scale);
+            float[] bih = lw.biasIh();
+            float[] bhh = lw.biasHh();
+            bias = packBias(h, 4, (slot, unit) -> (bih[slot * h + unit] + bhh[slot * h + unit]) * scale[slot]);
+        }
+
+        @Override
+        public int scratchSize() {
+            return blocks * 4 * L + 2 * L;
+        }
+
+        @Override
+        public void step(float[] x, int xOff, float[] s, int hOff, int cOff, float[] scratch) {
+            matVec(x, xOff, s, hOff, scratch);
+            activate(s, hOff, cOff, scratch);
+        }
+
+        @Override
+        public void stepOneHot(int index, float[] s, int hOff, int cOff, float[] scratch) {
+            matVec(null, 0, index, s, hOff, scratch);
+            activate(s, hOff, cOff, scratch);
+        }
+
+        /** scratch[b][g][lane] = pre-activation of gate g (i, f, o halved) for all blocks. */
+        @Override
+        public void matVec(float[] x, int xOff, float[] s, int hOff, float[] out) {
+            matVec(x, xOff, -1, s, hOff, out);
+        }
+
+        /**
+         * As above; with {@code oneHot} ≥ 0, x is that one-hot vector: its column of weights goes into the
+         * accumulator the x loop would have put it in (even k → 0, odd k → 1), so the sums are the same.
+         */
+        private void matVec(float[] x, int xOff, int oneHot, float[] s, int hOff, float[] out) {
+            final float[] w = this.w;
+            final int in = this.in;
+            final int h = this.h;
+            final int stride = 4 * L;
+            int p = 0;
+            for (int b = 0; b < blocks; b++) {
+                int ob = b * stride;
+                FloatVector i0 = FloatVector.fromArray(S, bias, ob);
+                FloatVector f0 = FloatVector.fromArray(S, bias, ob + L);
+                FloatVector g0 = FloatVector.fromArray(S, bias, ob + 2 * L);
+                FloatVector o0 = FloatVector.fromArray(S, bias, ob + 3 * L);
+                FloatVector i1 = FloatVector.zero(S);
+                FloatVector f1 = FloatVector.zero(S);
+                FloatVector g1 = FloatVector.zero(S);
+                FloatVector o1 = FloatVector.zero(S);
+                int k = 0;
+                if (oneHot >= 0) {
+                    int c = p + oneHot * stride;
+                    if ((oneHot & 1) == 0) {
+                        i0 = i0.add(FloatVector.fromArray(S, w, c));
+                        f0 = f0.add(FloatVector.fromArray(S, w, c + L));
+                        g0 = g0.add(FloatVector.fromArray(S, w, c + 2 * L));
+                        o0 = o0.add(FloatVector.fromArray(S, w, c + 3 * L));
+                    } else {
+                        i1 = i1.add(FloatVector.fromArray(S, w, c));
+                        f1 = f1.add(FloatVector.fromArray(S, w, c + L));
+                        g1 = g1.add(FloatVector.fromArray(S, w, c + 2 * L));
+                        o1 = o1.add(FloatVector.fromArray(S, w, c + 3 * L));
+                    }
+                    p += in * stride;
+                    k = in;
+                }
+                for (; k + 1 < in; k += 2, p += 2 * stride) {
+                    FloatVector a = FloatVector.broadcast(S, x[xOff + k]);
+                    FloatVector c = FloatVector.broadcast(S, x[xOff + k + 1]);
+                    i0 = FloatVector.fromArray(S, w, p).fma(a, i0);
+                    f0 = FloatVector.fromArray(S, w, p + L).fma(a, f0);
+                    g0 = FloatVector.fromArray(S, w, p + 2 * L).fma(a, g0);
+                    o0 = FloatVector.fromArray(S, w, p + 3 * L).fma(a, o0);
+                    i1 = FloatVector.fromArray(S, w, p + 4 * L).fma(c, i1);
+                    f1 = FloatVector.fromArray(S, w, p + 5 * L).fma(c, f1);
+                    g1 = FloatVector.fromArray(S, w, p + 6 * L).fma(c, g1);
+                    o1 = FloatVector.fromArray(S, w, p + 7 * L).fma(c, o1);
+                }
+                if (k < in) {
+                    FloatVector a = FloatVector.broadcast(S, x[xOff + k]);
+                    i0 = FloatVector.fromArray(S, w, p).fma(a, i0);
+                    f0 = FloatVector.fromArray(S, w, p + L).fma(a, f0);
+                    g0 = FloatVector.fromArray(S, w, p + 2 * L).fma(a, g0);
+                    o0 = FloatVector.fromArray(S, w, p + 3 * L).fma(a, o0);
+                    p += stride;
+                }
+                k = 0;
+                for (; k + 1 < h; k += 2, p += 2 * stride) {
+                    FloatVector a = FloatVector.broadcast(S, s[hOff + k]);
+                    FloatVector c = FloatVector.broadcast(S, s[hOff + k + 1]);
+                    i0 = FloatVector.fromArray(S, w, p).fma(a, i0);
+                    f0 = FloatVector.fromArray(S, w, p + L).fma(a, f0);
+                    g0 = FloatVector.fromArray(S, w, p + 2 * L).fma(a, g0);
+                    o0 = FloatVector.fromArray(S, w, p + 3 * L).fma(a, o0);
+                    i1 = FloatVector.fromArray(S, w, p + 4 * L).fma(c, i1);
+                    f1 = FloatVector.fromArray(S, w, p + 5 * L).fma(c, f1);
+                    g1 = FloatVector.fromArray(S, w, p + 6 * L).fma(c, g1);
+                    o1 = FloatVector.fromArray(S, w, p + 7 * L).fma(c, o1);
+                }
+                if (k < h) {
+                    FloatVector a = FloatVector.broadcast(S, s[hOff + k]);
+                    i0 = FloatVector.fromArray(S, w, p).fma(a, i0);
+                    f0 = FloatVector.fromArray(S, w, p + L).fma(a, f0);
+                    g0 = FloatVector.fromArray(S, w, p + 2 * L).fma(a, g0);
+                    o0 = FloatVector.fromArray(S, w, p + 3 * L).fma(a, o0);
+                    p += stride;
+                }
+                i0.add(i1).intoArray(out, ob);
+                f0.add(f1).intoArray(out, ob + L);
+                g0.add(g1).intoArray(out, ob + 2 * L);
+                o0.add(o1).intoArray(out, ob + 3 * L);
+            }
+        }
+
+        private void activate(float[] s, int hOff, int cOff, float[] scratch) {
+            tanhInPlace(scratch, blocks * 4 * L);
+            for (int b = 0; b < fullBlocks; b++) {
+                cell(scratch, b * 4 * L, s, hOff + b * L, s, cOff + b * L);
+            }
+            if (fullBlocks < blocks) {
+                tail(s, hOff, cOff, scratch);
+            }
+        }
+
+        /** The last, partial block goes through the scratch so that no lane reads or writes past H. */
+        private void tail(float[] s, int hOff, int cOff, float[] scratch) {
+            int u = fullBlocks * L;
+            int n = h - u;
+            int t = blocks * 4 * L; // c at [t, t+L), h at [t+L, t+2L)
+            System.arraycopy(s, cOff + u, scratch, t, n);
+            cell(scratch, fullBlocks * 4 * L, scratch, t + L, scratch, t);
+            System.arraycopy(scratch, t, s, cOff + u, n);
+            System.arraycopy(scratch, t + L, s, hOff + u, n);
+        }
+
+        /** From the gates' tanh values (i, f, o of the halved pre-activations): c' and h'. */
+        private static void cell(float[] t, int p, float[] hs, int hAt, float[] cs, int cAt) {
+            FloatVector i = sigmoidFromTanh(FloatVector.fromArray(S, t, p));
+            FloatVector f = sigmoidFromTanh(FloatVector.fromArray(S, t, p + L));
+            FloatVector g = FloatVector.fromArray(S, t, p + 2 * L);
+            FloatVector o = sigmoidFromTanh(FloatVector.fromArray(S, t, p + 3 * L));
+            FloatVector c = f.fma(FloatVector.fromArray(S, cs, cAt), i.mul(g));
+            c.intoArray(cs, cAt);
+            o.mul(tanh(c)).intoArray(hs, hAt);
+        }
+    }
+
+    // ---- GRU ---------------------------------------------------------------------------------
+
+    /**
+     * Slots for x: r, z, n_x; for h: r, z, n_h (r and z halved). Scratch: [block][r, z][L] pre-activations
+     * (summed over x and h), then [block][n_x, n_h][L], then L floats for the partial block's h.
+     */
+    static final class Gru implements LayerKernel, GateMatVec {
+        private final int in;
+        private final int h;
+        private final int blocks;
+        private final int fullBlocks;
+        private final float[] w;
+        private final float[] bias;
+
+        Gru(LayerWeights lw) {
+            in = lw.inputSize();
+            h = lw.hiddenSize();
+            blocks = blocks(h);
+            fullBlocks = h / L;
+            int[] gates = {0, 1, 2};
+            float[] scale = {0.5f, 0.5f, 1f};
+            w = pack(lw, gates, gates, scale);
+            float[] bih = lw.biasIh();
+            float[] bhh = lw.biasHh();
+            bias = packBias(h, 4, (slot, unit) -> switch (slot) {
+                case 0, 1 -> 0.5f * (bih[slot * h + unit] + bhh[slot * h + unit]);
+                case 2 -> bih[2 * h + unit];
+                default -> bhh[2 * h + unit];
+            });
+        }
+
+        @Override
+        public int scratchSize() {
+            return blocks * 4 * L + L;
+        }
+
+        @Override
+        public void step(float[] x, int xOff, float[] s, int hOff, int cOff, float[] scratch) {
+            matVec(x, xOff, s, hOff, scratch);
+            activate(s, hOff, scratch);
+        }
+
+        @Override
+        public void stepOneHot(int index, float[] s, int hOff, int cOff, float[] scratch) {
+            matVec(null, 0, index, s, hOff, scratch);
+            activate(s, hOff, scratch);
+        }
+
+        @Override
+        public void matVec(float[] x, int xOff, float[] s, int hOff, float[] out) {
+            matVec(x, xOff, -1, s, hOff, out);
+        }
+
+        /** As above; {@code oneHot} ≥ 0: x is that one-hot vector (see {@link Lstm}). */
+        private void matVec(float[] x, int xOff, int oneHot, float[] s, int hOff, float[] out) {
+            final float[] w = this.w;
+            final int in = this.in;
+            final int h = this.h;
+            final int stride = 3 * L;
+            int p = 0;
+            for (int b = 0; b < blocks; b++) {
+                int ob = b * 4 * L;
+                FloatVector r0 = FloatVector.fromArray(S, bias, ob);
+                FloatVector z0 = FloatVector.fromArray(S, bias, ob + L);
+                FloatVector n0 = FloatVector.fromArray(S, bias, ob + 2 * L);
+                FloatVector r1 = FloatVector.zero(S);
+                FloatVector z1 = FloatVector.zero(S);
+                FloatVector n1 = FloatVector.zero(S);
+                int k = 0;
+                if (oneHot >= 0) {
+                    int c = p + oneHot * stride;
+                    if ((oneHot & 1) == 0) {
+                        r0 = r0.add(FloatVector.fromArray(S, w, c));
+                        z0 = z0.add(FloatVector.fromArray(S, w, c + L));
+                        n0 = n0.add(FloatVector.fromArray(S, w, c + 2 * L));
+                    } else {
+                        r1 = r1.add(FloatVector.fromArray(S, w, c));
+                        z1 = z1.add(FloatVector.fromArray(S, w, c + L));
+                        n1 = n1.add(FloatVector.fromArray(S, w, c + 2 * L));
+                    }
+                    p += in * stride;
+                    k = in;
+                }
+                for (; k + 1 < in; k += 2, p += 2 * stride) {
+                    FloatVector a = FloatVector.broadcast(S, x[xOff + k]);
+                    FloatVector c = FloatVector.broadcast(S, x[xOff + k + 1]);
+                    r0 = FloatVector.fromArray(S, w, p).fma(a, r0);
+                    z0 = FloatVector.fromArray(S, w, p + L).fma(a, z0);
+                    n0 = FloatVector.fromArray(S, w, p + 2 * L).fma(a, n0);
+                    r1 = FloatVector.fromArray(S, w, p + 3 * L).fma(c, r1);
+                    z1 = FloatVector.fromArray(S, w, p + 4 * L).fma(c, z1);
+                    n1 = FloatVector.fromArray(S, w, p + 5 * L).fma(c, n1);
+                }
+                if (k < in) {
+                    FloatVector a = FloatVector.broadcast(S, x[xOff + k]);
+                    r0 = FloatVector.fromArray(S, w, p).fma(a, r0);
+                    z0 = FloatVector.fromArray(S, w, p + L).fma(a, z0);
+                    n0 = FloatVector.fromArray(S, w, p + 2 * L).fma(a, n0);
+                    p += stride;
+                }
+                int nb = blocks * 2 * L + b * 2 * L;
+                n0.add(n1).intoArray(out, nb);
+                n0 = FloatVector.fromArray(S, bias, ob + 3 * L);
+                n1 = FloatVector.zero(S);
+                k = 0;
+                for (; k + 1 < h; k += 2, p += 2 * stride) {
+                    FloatVector a = FloatVector.broadcast(S, s[hOff + k]);
+                    FloatVector c = FloatVector.broadcast(S, s[hOff + k + 1]);
+                    r0 = FloatVector.fromArray(S, w, p).fma(a, r0);
+                    z0 = FloatVector.fromArray(S, w, p + L).fma(a, z0);
+                    n0 = FloatVector.fromArray(S, w, p + 2 * L).fma(a, n0);
+                    r1 = FloatVector.fromArray(S, w, p + 3 * L).fma(c, r1);
+                    z1 = FloatVector.fromArray(S, w, p + 4 * L).fma(c, z1);
+                    n1 = FloatVector.fromArray(S, w, p + 5 * L).fma(c, n1);
+                }
+                if (k < h) {
+                    FloatVector a = FloatVector.broadcast(S, s[hOff + k]);
+                    r0 = FloatVector.fromArray(S, w, p).fma(a, r0);
+                    z0 = FloatVector.fromArray(S, w, p + L).fma(a, z0);
+                    n0 = FloatVector.fromArray(S, w, p + 2 * L).fma(a, n0);
+                    p += stride;
+                }
+                r0.add(r1).intoArray(out, b * 2 * L);
+                z0.add(z1).intoArray(out, b * 2 * L + L);
+                n0.add(n1).intoArray(out, nb + L);
+            }
+        }
+
+        private void activate(float[] s, int hOff, float[] scratch) {
+            tanhInPlace(scratch, blocks * 2 * L);
+            for (int b = 0; b < fullBlocks; b++) {
+                cell(scratch, b * 2 * L, blocks * 2 * L + b * 2 * L, s, hOff + b * L);
+            }
+            if (fullBlocks < blocks) {
+                tail(s, hOff, scratch);
+            }
+        }
+
+        private void tail(float[] s, int hOff, float[] scratch) {
+            int u = fullBlocks * L;
+            int n = h - u;
+            int t = blocks * 4 * L;
+            System.arraycopy(s, hOff + u, scratch, t, n);
+            cell(scratch, fullBlocks * 2 * L, blocks * 2 * L + fullBlocks * 2 * L, scratch, t);
+            System.arraycopy(scratch, t, s, hOff + u, n);
+        }
+
+        /** From tanh of the halved r, z pre-activations at p and n_x, n_h at q: h'. */
+        private static void cell(float[] pre, int p, int q, float[] hs, int hAt) {
+            FloatVector r = sigmoidFromTanh(FloatVector.fromArray(S, pre, p));
+            FloatVector z = sigmoidFromTanh(FloatVector.fromArray(S, pre, p + L));
+            FloatVector nx = FloatVector.fromArray(S, pre, q);
+            FloatVector nh = FloatVector.fromArray(S, pre, q + L);
+            FloatVector n = tanh(r.fma(nh, nx));
+            FloatVector hPrev = FloatVector.fromArray(S, hs, hAt);
+            // (1 - z)·n + z·h = n + z·(h - n)
+            z.fma(hPrev.sub(n), n).intoArray(hs, hAt);
+        }
+    }
+
+    // ---- RNN ---------------------------------------------------------------------------------
+
+    /** One gate; k unrolled by four for independent accumulators. Scratch: [block][L] + L. */
+    static final class Rnn implements LayerKernel, GateMatVec {
+        private final int in;
+        private final int h;
+        private final int blocks;
+        private final int fullBlocks;
+        private final boolean relu;
+        private final float[] w;
+        private final float[] bias;
+
+        Rnn(LayerWeights lw) {
+            in = lw.inputSize();
+            h = lw.hiddenSize();
+            blocks = blocks(h);
+            fullBlocks = h / L;
+            relu = lw.cell() == CellType.RNN_RELU;
+            w = pack(lw, new int[] {0}, new int[] {0}, new float[] {1f});
+            float[] bih = lw.biasIh();
+            float[] bhh = lw.biasHh();
+            bias = packBias(h, 1, (slot, unit) -> bih[unit] + bhh[unit]);
+        }
+
+        @Override
+        public int scratchSize() {
+            return blocks * L + L;
+        }
+
+        @Override
+        public void step(float[] x, int xOff, float[] s, int hOff, int cOff, float[] scratch) {
+            matVec(x, xOff, s, hOff, scratch);
+            activate(s, hOff, scratch);
+        }
+
+        @Override
+        public void stepOneHot(int index, float[] s, int hOff, int cOff, float[] scratch) {
+            matVec(null, 0, index, s, hOff, scratch);
+            activate(s, hOff, scratch);
+        }
+
+        @Override
+        public void matVec(float[] x, int xOff, float[] s, int hOff, float[] out) {
+            matVec(x, xOff, -1, s, hOff, out);
+        }
+
+        /**
+         * As above; {@code oneHot} ≥ 0: x is that one-hot vector, its column added to the accumulator the
+         * x loop would have used (k mod 4 in the unrolled part, 0 in the tail).
+         */
+        private void matVec(float[] x, int xOff, int oneHot, float[] s, int hOff, float[] out) {
+            final float[] w = this.w;
+            int p = 0;
+            for (int b = 0; b < blocks; b++) {
+                FloatVector a0 = FloatVector.fromArray(S, bias, b * L);
+                FloatVector a1 = FloatVector.zero(S);
+                FloatVector a2 = FloatVector.zero(S);
+                FloatVector a3 = FloatVector.zero(S);
+                int k = 0;
+                if (oneHot >= 0) {
+                    FloatVector col = FloatVector.fromArray(S, w, p + oneHot * L);
+                    int lane = oneHot < (in & ~3) ? oneHot & 3 : 0;
+                    if (lane == 0) {
+                        a0 = a0.add(col);
+                    } else if (lane == 1) {
+                        a1 = a1.add(col);
+                    } else if (lane == 2) {
+                        a2 = a2.add(col);
+                    } else {
+                        a3 = a3.add(col);
+                    }
+                    p += in * L;
+                    k = in;
+                }
+                for (; k + 3 < in; k += 4, p += 4 * L) {
+                    a0 = FloatVector.fromArray(S, w, p).fma(FloatVector.broadcast(S, x[xOff + k]), a0);
+                    a1 = FloatVector.fromArray(S, w, p + L).fma(FloatVector.broadcast(S, x[xOff + k + 1]), a1);
+                    a2 = FloatVector.fromArray(S, w, p + 2 * L).fma(FloatVector.broadcast(S, x[xOff + k + 2]), a2);
+                    a3 = FloatVector.fromArray(S, w, p + 3 * L).fma(FloatVector.broadcast(S, x[xOff + k + 3]), a3);
+                }
+                for (; k < in; k++, p += L) {
+                    a0 = FloatVector.fromArray(S, w, p).fma(FloatVector.broadcast(S, x[xOff + k]), a0);
+                }
+                k = 0;
+                for (; k + 3 < h; k += 4, p += 4 * L) {
+                    a0 = FloatVector.fromArray(S, w, p).fma(FloatVector.broadcast(S, s[hOff + k]), a0);
+                    a1 = FloatVector.fromArray(S, w, p + L).fma(FloatVector.broadcast(S, s[hOff + k + 1]), a1);
+                    a2 = FloatVector.fromArray(S, w, p + 2 * L).fma(FloatVector.broadcast(S, s[hOff + k + 2]), a2);
+                    a3 = FloatVector.fromArray(S, w, p + 3 * L).fma(FloatVector.broadcast(S, s[hOff + k + 3]), a3);
+                }
+                for (; k < h; k++, p += L) {
+                    a0 = FloatVector.fromArray(S, w, p).fma(FloatVector.broadcast(S, s[hOff + k]), a0);
+                }
+                a0.add(a1).add(a2.add(a3)).intoArray(out, b * L);
+            }
+        }
+
+        private void activate(float[] s, int hOff, float[] scratch) {
+            for (int b = 0; b < fullBlocks; b++) {
+                cell(scratch, b * L, s, hOff + b * L, relu);
+            }
+            if (fullBlocks < blocks) {
+                int u = fullBlocks * L;
+                int t = blocks * L;
+                cell(scratch, u, scratch, t, relu);
+                System.arraycopy(scratch, t, s, hOff + u, h - u);
+            }
+        }
+
+        private static void cell(float[] pre, int p, float[] hs, int hAt, boolean relu) {
+            FloatVector a = FloatVector.fromArray(S, pre, p);
+            (relu ? a.max(0f) : tanh(a)).intoArray(hs, hAt);
+        }
+    }
+
+    // ---- head --------------------------------------------------------------------------------
+
+    /**
+     * y = W x + b. Full blocks of L rows use a transposed packing ([block][col][lane], one broadcast per
+     * column); the remaining rows (fewer than L, e.g. a single regression output) are row dot products
+     * vectorized along the columns.
+     */
+    static final class Affine implements MatVec {
+        private final int rows;
+        private final int cols;
+        private final int fullBlocks;
+        private final float[] packed;
+        private final float[] blockBias;
+        private final float[] rowWeights;
+        private final float[] bias;
+
+        Affine(int rows, int cols, float[] weight, float[] bias) {
+            if (weight.length != (long) rows * cols || bias.length != rows) {
+                throw new IllegalArgumentException("weight must be [" + rows + ", " + cols + "], bias [" + rows + "]");
+            }
+            this.rows = rows;
+            this.cols = cols;
+            this.fullBlocks = rows / L;
+            this.packed = new float[fullBlocks * cols * L];
+            for (int b = 0; b < fullBlocks; b++) {
+                for (int k = 0; k < cols; k++) {
+                    for (int lane = 0; lane < L; lane++) {
+                        packed[(b * cols + k) * L + lane] = weight[(b * L + lane) * cols + k];
+                    }
+                }
+            }
+            this.blockBias = java.util.Arrays.copyOf(bias, fullBlocks * L);
+            this.rowWeights = java.util.Arrays.copyOfRange(weight, fullBlocks * L * cols, rows * cols);
+            this.bias = bias.clone();
+        }
+
+        @Override
+        public void apply(float[] x, int xOff, float[] y, int yOff) {
+            if (fullBlocks > 0) {
+                blocks(x, xOff, y, yOff);
+            }
+            for (int r = fullBlocks * L; r < rows; r++) {
+                y[yOff + r] = bias[r] + dot(rowWeights, (r - fullBlocks * L) * cols, x, xOff, cols);
+            }
+        }
+
+        private void blocks(float[] x, int xOff, float[] y, int yOff) {
+            final int cols = this.cols;
+            int p = 0;
+            for (int b = 0; b < fullBlocks; b++) {
+                FloatVector a0 = FloatVector.fromArray(S, blockBias, b * L);
+                FloatVector a1 = FloatVector.zero(S);
+                int k = 0;
+                for (; k + 1 < cols; k += 2, p += 2 * L) {
+                    a0 = FloatVector.fromArray(S, packed, p).fma(FloatVector.broadcast(S, x[xOff + k]), a0);
+                    a1 = FloatVector.fromArray(S, packed, p + L).fma(FloatVector.broadcast(S, x[xOff + k + 1]), a1);
+                }
+                if (k < cols) {
+                    a0 = FloatVector.fromArray(S, packed, p).fma(FloatVector.broadcast(S, x[xOff + k]), a0);
+                    p += L;
+                }
+                a0.add(a1).intoArray(y, yOff + b * L);
+            }
+        }
+
+        private static float dot(float[] w, int wOff, float[] x, int xOff, int n) {
+            FloatVector acc = FloatVector.zero(S);
+            int k = 0;
+            int bound = S.loopBound(n);
+            for (; k < bound; k += L) {
+                acc = FloatVector.fromArray(S, w, wOff + k).fma(FloatVector.fromArray(S, x, xOff + k), acc);
+            }
+            float sum = acc.reduceLanes(VectorOperators.ADD);
+            for (; k < n; k++) {
+                sum += w[wOff + k] * x[xOff + k];
+            }
+            return sum;
+        }
+    }
+}
