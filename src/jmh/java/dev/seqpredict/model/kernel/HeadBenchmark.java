@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The linear head alone (y = W h + b over H = 64): the only part of the step that issue 15 changed for
- * the vector kernels (1 row: a regression forecast; 29: a log model's vocabulary). {@code vector-main} is
+ * the vector kernels (1 row: a regression forecast; 29, 200: log models' vocabularies). {@code vector-main} is
  * main's kernel before issue 15 ({@link MainVectorKernels}, benchmark-only copy).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
         "-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0"})
 public class HeadBenchmark {
 
-    @Param({"1", "29"})
+    @Param({"1", "29", "200"})
     public int rows;
 
     @Param({"vector", "vector-main"})

@@ -20,7 +20,7 @@ import dev.seqpredict.model.LayerWeights;
  *       x, then the previous h, k restarting at 0 for h); LSTM and GRU put even k into partial 0 and odd k
  *       into partial 1, the RNN k mod 4 into partials 0–3 for k &lt; 4⌊n/4⌋ and the last n mod 4
  *       terms into partial 0. The result is p0 + p1, or (p0 + p1) + (p2 + p3). The
- *       {@linkplain #matVec head}: the same with eight partials ({@link #oct}).</li>
+ *       {@linkplain #matVec head}: bias + a fixed tree over 16 partials, k mod 16 ({@link #row16}).</li>
  *   <li>Gates that go through a sigmoid (LSTM i, f, o; GRU r, z) have their weights and bias scaled by
  *       0.5 when the kernel is built (exact), and σ = fma(tanh(a/2), 0.5, 0.5) ({@link Activations}).</li>
  *   <li>LSTM: bias = 0.5·(b_ih + b_hh) or b_ih + b_hh; c' = fma(f, c, i·g); h' = o·tanh(c').</li>
@@ -54,7 +54,7 @@ public final class ScalarKernels implements KernelFactory {
         };
     }
 
-    /** y = W x + b, each row in the 8-partial order of {@link #oct}. */
+    /** y = W x + b, each row in the 16-partial order of {@link #row16}. */
     @Override
     public MatVec matVec(int rows, int cols, float[] weight, float[] bias) {
         if (weight.length != (long) rows * cols || bias.length != rows) {
@@ -64,7 +64,7 @@ public final class ScalarKernels implements KernelFactory {
         float[] bc = bias.clone();
         return (x, xOff, y, yOff) -> {
             for (int r = 0; r < rows; r++) {
-                y[yOff + r] = oct(bc[r], wc, r * cols, x, xOff, cols);
+                y[yOff + r] = row16(bc[r], wc, r * cols, x, xOff, cols);
             }
         };
     }
@@ -124,34 +124,73 @@ public final class ScalarKernels implements KernelFactory {
     }
 
     /**
-     * The head's row: ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7)) after the FMAs of w·v over n terms,
-     * term k into partial k mod 8 for k &lt; 8⌊n/8⌋ and into p0 after that, p0 starting at the bias. Eight
-     * partials so that a single output (a regression forecast) is not one long chain of dependent FMAs.
+     * The head's row: bias + the tree sum of 16 partials, term k of w·v (n terms) into partial k mod 16,
+     * each partial a chain of FMAs from 0 in increasing k. The tree: t_i = p_i + p_(i+8), u_i = t_i + t_(i+4),
+     * v_i = u_i + u_(i+2), then v_0 + v_1. Sixteen partials so that the vector kernel can run a row as a dot
+     * product along the columns at 2, 4, 8 or 16 lanes (16 / L accumulators) with the same result.
      */
-    static float oct(float bias, float[] w, int o, float[] v, int p, int n) {
-        float a0 = bias;
-        float a1 = 0f;
-        float a2 = 0f;
-        float a3 = 0f;
-        float a4 = 0f;
-        float a5 = 0f;
-        float a6 = 0f;
-        float a7 = 0f;
+    static float row16(float bias, float[] w, int o, float[] v, int p, int n) {
+        float p0 = 0f, p1 = 0f, p2 = 0f, p3 = 0f, p4 = 0f, p5 = 0f, p6 = 0f, p7 = 0f;
+        float p8 = 0f, p9 = 0f, p10 = 0f, p11 = 0f, p12 = 0f, p13 = 0f, p14 = 0f, p15 = 0f;
         int k = 0;
-        for (; k + 7 < n; k += 8) {
-            a0 = Math.fma(w[o + k], v[p + k], a0);
-            a1 = Math.fma(w[o + k + 1], v[p + k + 1], a1);
-            a2 = Math.fma(w[o + k + 2], v[p + k + 2], a2);
-            a3 = Math.fma(w[o + k + 3], v[p + k + 3], a3);
-            a4 = Math.fma(w[o + k + 4], v[p + k + 4], a4);
-            a5 = Math.fma(w[o + k + 5], v[p + k + 5], a5);
-            a6 = Math.fma(w[o + k + 6], v[p + k + 6], a6);
-            a7 = Math.fma(w[o + k + 7], v[p + k + 7], a7);
+        for (; k + 15 < n; k += 16) {
+            p0 = Math.fma(w[o + k], v[p + k], p0);
+            p1 = Math.fma(w[o + k + 1], v[p + k + 1], p1);
+            p2 = Math.fma(w[o + k + 2], v[p + k + 2], p2);
+            p3 = Math.fma(w[o + k + 3], v[p + k + 3], p3);
+            p4 = Math.fma(w[o + k + 4], v[p + k + 4], p4);
+            p5 = Math.fma(w[o + k + 5], v[p + k + 5], p5);
+            p6 = Math.fma(w[o + k + 6], v[p + k + 6], p6);
+            p7 = Math.fma(w[o + k + 7], v[p + k + 7], p7);
+            p8 = Math.fma(w[o + k + 8], v[p + k + 8], p8);
+            p9 = Math.fma(w[o + k + 9], v[p + k + 9], p9);
+            p10 = Math.fma(w[o + k + 10], v[p + k + 10], p10);
+            p11 = Math.fma(w[o + k + 11], v[p + k + 11], p11);
+            p12 = Math.fma(w[o + k + 12], v[p + k + 12], p12);
+            p13 = Math.fma(w[o + k + 13], v[p + k + 13], p13);
+            p14 = Math.fma(w[o + k + 14], v[p + k + 14], p14);
+            p15 = Math.fma(w[o + k + 15], v[p + k + 15], p15);
         }
-        for (; k < n; k++) {
-            a0 = Math.fma(w[o + k], v[p + k], a0);
+        for (int j = 0; k < n; k++, j++) { // at most 15 terms left: term k into partial k mod 16 = j
+            float t = w[o + k];
+            float x = v[p + k];
+            switch (j) {
+                case 0 -> p0 = Math.fma(t, x, p0);
+                case 1 -> p1 = Math.fma(t, x, p1);
+                case 2 -> p2 = Math.fma(t, x, p2);
+                case 3 -> p3 = Math.fma(t, x, p3);
+                case 4 -> p4 = Math.fma(t, x, p4);
+                case 5 -> p5 = Math.fma(t, x, p5);
+                case 6 -> p6 = Math.fma(t, x, p6);
+                case 7 -> p7 = Math.fma(t, x, p7);
+                case 8 -> p8 = Math.fma(t, x, p8);
+                case 9 -> p9 = Math.fma(t, x, p9);
+                case 10 -> p10 = Math.fma(t, x, p10);
+                case 11 -> p11 = Math.fma(t, x, p11);
+                case 12 -> p12 = Math.fma(t, x, p12);
+                case 13 -> p13 = Math.fma(t, x, p13);
+                default -> p14 = Math.fma(t, x, p14);
+            }
         }
-        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+        return bias + tree16(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15);
+    }
+
+    /** The fixed tree of {@link #row16}. */
+    static float tree16(float p0, float p1, float p2, float p3, float p4, float p5, float p6, float p7,
+                        float p8, float p9, float p10, float p11, float p12, float p13, float p14, float p15) {
+        float t0 = p0 + p8;
+        float t1 = p1 + p9;
+        float t2 = p2 + p10;
+        float t3 = p3 + p11;
+        float t4 = p4 + p12;
+        float t5 = p5 + p13;
+        float t6 = p6 + p14;
+        float t7 = p7 + p15;
+        float u0 = t0 + t4;
+        float u1 = t1 + t5;
+        float u2 = t2 + t6;
+        float u3 = t3 + t7;
+        return (u0 + u2) + (u1 + u3);
     }
 
     /** W scaled row block by row block: rows [g·H, (g+1)·H) times scale[g]. */

@@ -53,7 +53,8 @@ public final class VectorKernels implements KernelFactory {
 
     private static VectorSpecies<Float> species(String bits) {
         if (bits == null || bits.isBlank()) {
-            return FloatVector.SPECIES_PREFERRED;
+            // at most 16 lanes: the head's 16 partial sums need L to divide 16 (no x86 CPU has more)
+            return FloatVector.SPECIES_PREFERRED.length() > 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
         }
         return switch (bits.trim()) {
             case "64" -> FloatVector.SPECIES_64;
@@ -87,10 +88,10 @@ public final class VectorKernels implements KernelFactory {
         return new Affine(rows, cols, weight, bias);
     }
 
-    /** Whole blocks of L rows: the last, partial block is stored whole (no masked store, no lane extraction). */
+    /** The rows, then 16 floats for one row's partial sums (no masked store, no lane extraction). */
     @Override
     public int matVecOutputFloats(int rows) {
-        return blocks(rows) * L;
+        return rows + 16;
     }
 
     /** The lane count of the species in use (for tests and benchmarks). */
@@ -663,62 +664,68 @@ public final class VectorKernels implements KernelFactory {
     // ---- head --------------------------------------------------------------------------------
 
     /**
-     * y = W x + b with a transposed packing ([block][col][lane], one broadcast per column) for all rows,
-     * the last block padded with zero rows. Each row in the canonical 8-partial order of
-     * {@link ScalarKernels#oct} (columns k mod 8 into partials 0–7, the last cols mod 8 into partial 0,
-     * then ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7))), so the head gives the same floats at every
-     * width. The last block is
-     * stored whole: y must have {@link #matVecOutputFloats} floats from yOff (storing its lanes one by one
-     * with {@code lane(i)} allocated a vector box per step once C2 had profiled several lane indices).
+     * y = W x + b, every row in the canonical order of {@link ScalarKernels#row16}: 16 partial sums
+     * (column k into partial k mod 16, FMA chains from 0), added in a fixed tree, then the bias. The same
+     * floats at every L that divides 16, two layouts:
+     * <ul>
+     *   <li>full blocks of L rows, when the column count is a multiple of 16: transposed packing
+     *       ([block][col][lane], one broadcast per column), one accumulator vector per partial, the tree
+     *       lane-wise;</li>
+     *   <li>the other rows (fewer than L, e.g. a single regression forecast; all of them for other column
+     *       counts): a dot product along the
+     *       columns, the 16 partials in 16 / L accumulators written to 16 floats of scratch after the rows
+     *       ({@link #matVecOutputFloats}) and added there in the tree.</li>
+     * </ul>
+     * Not {@code reduceLanes}, whose order depends on the lane count.
      */
     static final class Affine implements MatVec {
+        private final int rows;
         private final int cols;
-        private final int blocks;
+        private final int fullBlocks;
         private final float[] packed;
+        private final float[] weight;
         private final float[] bias;
 
         Affine(int rows, int cols, float[] weight, float[] bias) {
             if (weight.length != (long) rows * cols || bias.length != rows) {
                 throw new IllegalArgumentException("weight must be [" + rows + ", " + cols + "], bias [" + rows + "]");
             }
+            this.rows = rows;
             this.cols = cols;
-            this.blocks = blocks(rows);
-            this.packed = new float[blocks * cols * L];
-            for (int b = 0; b < blocks; b++) {
+            // blocks only when cols is a multiple of 16 (H = 32, 64, 128…): no tail columns in the block loop
+            // (a tail there, a switch over 15 accumulators, made C2 box the vectors: 70 KB per step)
+            this.fullBlocks = cols % 16 == 0 ? rows / L : 0;
+            this.packed = new float[fullBlocks * cols * L];
+            for (int b = 0; b < fullBlocks; b++) {
                 for (int k = 0; k < cols; k++) {
                     for (int lane = 0; lane < L; lane++) {
-                        int r = b * L + lane;
-                        if (r < rows) {
-                            packed[(b * cols + k) * L + lane] = weight[r * cols + k];
-                        }
+                        packed[(b * cols + k) * L + lane] = weight[(b * L + lane) * cols + k];
                     }
                 }
             }
-            this.bias = java.util.Arrays.copyOf(bias, blocks * L);
+            this.weight = weight.clone();
+            this.bias = bias.clone();
         }
 
         @Override
         public void apply(float[] x, int xOff, float[] y, int yOff) {
-            for (int b = 0; b < blocks; b++) {
+            for (int b = 0; b < fullBlocks; b++) {
                 block(b, x, xOff, y, yOff);
+            }
+            if (fullBlocks * L < rows) {
+                rowsLeft(x, xOff, y, yOff);
             }
         }
 
-        /** One block of L rows; no vector leaves this method (a returned vector would be boxed). */
+        /** Rows [b·L, (b+1)·L): one lane per row, one accumulator per partial sum; cols a multiple of 16. */
         private void block(int b, float[] x, int xOff, float[] y, int yOff) {
-            final int cols = this.cols;
             final float[] w = this.packed;
+            final int n16 = this.cols;
             int p = b * cols * L;
-            FloatVector a0 = FloatVector.fromArray(S, bias, b * L);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S);
-            FloatVector a5 = FloatVector.zero(S);
-            FloatVector a6 = FloatVector.zero(S);
-            FloatVector a7 = FloatVector.zero(S);
-            int k = 0;
-            for (; k + 7 < cols; k += 8, p += 8 * L) {
+            FloatVector z = FloatVector.zero(S);
+            FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
+            FloatVector a8 = z, a9 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z;
+            for (int k = 0; k < n16; k += 16, p += 16 * L) {
                 a0 = FloatVector.fromArray(S, w, p).fma(FloatVector.broadcast(S, x[xOff + k]), a0);
                 a1 = FloatVector.fromArray(S, w, p + L).fma(FloatVector.broadcast(S, x[xOff + k + 1]), a1);
                 a2 = FloatVector.fromArray(S, w, p + 2 * L).fma(FloatVector.broadcast(S, x[xOff + k + 2]), a2);
@@ -727,11 +734,45 @@ public final class VectorKernels implements KernelFactory {
                 a5 = FloatVector.fromArray(S, w, p + 5 * L).fma(FloatVector.broadcast(S, x[xOff + k + 5]), a5);
                 a6 = FloatVector.fromArray(S, w, p + 6 * L).fma(FloatVector.broadcast(S, x[xOff + k + 6]), a6);
                 a7 = FloatVector.fromArray(S, w, p + 7 * L).fma(FloatVector.broadcast(S, x[xOff + k + 7]), a7);
+                a8 = FloatVector.fromArray(S, w, p + 8 * L).fma(FloatVector.broadcast(S, x[xOff + k + 8]), a8);
+                a9 = FloatVector.fromArray(S, w, p + 9 * L).fma(FloatVector.broadcast(S, x[xOff + k + 9]), a9);
+                a10 = FloatVector.fromArray(S, w, p + 10 * L).fma(FloatVector.broadcast(S, x[xOff + k + 10]), a10);
+                a11 = FloatVector.fromArray(S, w, p + 11 * L).fma(FloatVector.broadcast(S, x[xOff + k + 11]), a11);
+                a12 = FloatVector.fromArray(S, w, p + 12 * L).fma(FloatVector.broadcast(S, x[xOff + k + 12]), a12);
+                a13 = FloatVector.fromArray(S, w, p + 13 * L).fma(FloatVector.broadcast(S, x[xOff + k + 13]), a13);
+                a14 = FloatVector.fromArray(S, w, p + 14 * L).fma(FloatVector.broadcast(S, x[xOff + k + 14]), a14);
+                a15 = FloatVector.fromArray(S, w, p + 15 * L).fma(FloatVector.broadcast(S, x[xOff + k + 15]), a15);
             }
-            for (; k < cols; k++, p += L) {
-                a0 = FloatVector.fromArray(S, w, p).fma(FloatVector.broadcast(S, x[xOff + k]), a0);
+            // ScalarKernels.tree16, lane-wise
+            FloatVector u0 = a0.add(a8).add(a4.add(a12));
+            FloatVector u1 = a1.add(a9).add(a5.add(a13));
+            FloatVector u2 = a2.add(a10).add(a6.add(a14));
+            FloatVector u3 = a3.add(a11).add(a7.add(a15));
+            FloatVector.fromArray(S, bias, b * L).add(u0.add(u2).add(u1.add(u3))).intoArray(y, yOff + b * L);
+        }
+
+        /** The rows after the full blocks, each a dot product along the columns. */
+        private void rowsLeft(float[] x, int xOff, float[] y, int yOff) {
+            final float[] w = this.weight;
+            final int cols = this.cols;
+            final int n16 = cols & ~15;
+            final int q = yOff + rows; // the 16 partial sums
+            for (int r = fullBlocks * L; r < rows; r++) {
+                int o = r * cols;
+                for (int j = 0; j < 16; j += L) {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int k = j; k < n16; k += 16) {
+                        acc = FloatVector.fromArray(S, w, o + k).fma(FloatVector.fromArray(S, x, xOff + k), acc);
+                    }
+                    acc.intoArray(y, q + j);
+                }
+                for (int k = n16; k < cols; k++) {
+                    y[q + k - n16] = Math.fma(w[o + k], x[xOff + k], y[q + k - n16]);
+                }
+                y[yOff + r] = bias[r] + ScalarKernels.tree16(y[q], y[q + 1], y[q + 2], y[q + 3], y[q + 4], y[q + 5],
+                        y[q + 6], y[q + 7], y[q + 8], y[q + 9], y[q + 10], y[q + 11], y[q + 12], y[q + 13],
+                        y[q + 14], y[q + 15]);
             }
-            a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).intoArray(y, yOff + b * L);
         }
     }
 }
