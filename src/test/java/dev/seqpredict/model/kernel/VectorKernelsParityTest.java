@@ -122,7 +122,7 @@ class VectorKernelsParityTest {
 
     @Test
     void reluRnnAndHeadByHand() {
-        // H=20 with in=3: a partial lane block; head with 17 outputs: one full block (16 lanes) + a row
+        // H=20 with in=3: a partial lane block; head with 17 outputs, more rows than lanes
         int in = 3;
         int hidden = 20;
         int outN = 17;
