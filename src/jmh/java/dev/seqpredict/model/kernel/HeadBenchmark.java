@@ -16,8 +16,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The linear head alone (y = W h + b over H = 64): the only part of the step that issue 15 changed for
- * the vector kernels (1 row: a regression forecast; 29, 200: log models' vocabularies). {@code vector-main} is
- * main's kernel before issue 15 ({@link MainVectorKernels}, benchmark-only copy).
+ * the vector kernels (1 row: a regression forecast; 29, 200: log models' vocabularies). Compared with
+ * main's kernels before the change (a benchmark-only copy) in commit ea1a6e4: BENCHMARKS.md §1c.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -31,7 +31,7 @@ public class HeadBenchmark {
     @Param({"1", "29", "200"})
     public int rows;
 
-    @Param({"vector", "vector-main"})
+    @Param({"vector", "scalar"})
     public String kernel;
 
     private KernelFactory.MatVec head;
@@ -40,7 +40,7 @@ public class HeadBenchmark {
 
     @Setup
     public void setup() {
-        KernelFactory k = kernel.equals("vector") ? VectorKernels.INSTANCE : MainVectorKernels.INSTANCE;
+        KernelFactory k = kernel.equals("vector") ? VectorKernels.INSTANCE : ScalarKernels.INSTANCE;
         SplittableRandom rnd = new SplittableRandom(5);
         head = k.matVec(rows, 64, BenchModels.uniform(rnd, rows * 64, 0.125f), BenchModels.uniform(rnd, rows, 0.125f));
         x = BenchModels.uniform(rnd, 64, 1f);

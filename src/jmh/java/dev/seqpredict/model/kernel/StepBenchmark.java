@@ -37,7 +37,7 @@ public class StepBenchmark {
     @Param({"1", "2"})
     public int layers;
 
-    @Param({"vector", "scalar", "vector-main"})
+    @Param({"vector", "scalar"})
     public String kernel;
 
     private RecurrentModel model;
@@ -52,7 +52,6 @@ public class StepBenchmark {
             case "vector" -> Kernels.vector().orElseThrow(
                     () -> new IllegalStateException("start the fork with --add-modules jdk.incubator.vector"));
             case "scalar" -> ScalarKernels.INSTANCE;
-            case "vector-main" -> MainVectorKernels.INSTANCE; // main's kernels before issue 15, for comparison
             default -> throw new IllegalArgumentException(kernel);
         };
         model = BenchModels.model(CellType.fromId(cell), BenchModels.INPUT, hidden, layers, k);
