@@ -28,6 +28,7 @@ public final class RecurrentModel {
     private final LayerKernel[] layerKernels;
     private final KernelFactory.MatVec head;
     private final int scratchFloats;
+    private final int headFloats;
     private final ThreadLocal<Scratch> threadScratch;
     private final java.util.Map<String, Integer> eventIndex;
     private final int endIndex;
@@ -50,6 +51,7 @@ public final class RecurrentModel {
         }
         this.scratchFloats = scratch;
         this.head = kernels.matVec(spec.outputSize(), spec.hiddenSize(), headWeight, headBias);
+        this.headFloats = kernels.matVecOutputFloats(spec.outputSize());
         this.threadScratch = ThreadLocal.withInitial(this::newScratch);
         this.sha256 = sha256;
         this.endIndex = spec.task() == Task.CLASSIFICATION ? spec.endIndex() : -1;
@@ -191,15 +193,18 @@ public final class RecurrentModel {
     public static final class Scratch {
         final float[] x;
         final float[] kernel;
+        /** The head's output, padded as the kernel needs ({@link KernelFactory#matVecOutputFloats}). */
+        final float[] head;
 
-        private Scratch(int inputSize, int kernelFloats) {
+        private Scratch(int inputSize, int kernelFloats, int headFloats) {
             this.x = new float[inputSize];
             this.kernel = new float[kernelFloats];
+            this.head = new float[headFloats];
         }
     }
 
     public Scratch newScratch() {
-        return new Scratch(spec.inputSize(), scratchFloats);
+        return new Scratch(spec.inputSize(), scratchFloats, headFloats);
     }
 
     // ---- stepping ----------------------------------------------------------------------------
@@ -225,7 +230,7 @@ public final class RecurrentModel {
             System.arraycopy(features, 0, s.x, 0, spec.inputSize());
         }
         advance(state, s);
-        head.apply(state, layout.topHiddenOffset(), out, 0);
+        head(state, out, s);
         Normalization outNorm = spec.outputNormalization();
         if (outNorm != null) {
             outNorm.denormalize(out, 0);
@@ -252,8 +257,13 @@ public final class RecurrentModel {
             layerKernels[0].stepOneHot(eventId, state, layout.hOffset(0), layout.cOffset(0), s.kernel);
             advanceAbove(state, s);
         }
-        head.apply(state, layout.topHiddenOffset(), out, 0);
+        head(state, out, s);
         softmax(out, spec.outputSize());
+    }
+
+    private void head(float[] state, float[] out, Scratch s) {
+        head.apply(state, layout.topHiddenOffset(), s.head, 0);
+        System.arraycopy(s.head, 0, out, 0, spec.outputSize());
     }
 
     private void advance(float[] state, Scratch s) {

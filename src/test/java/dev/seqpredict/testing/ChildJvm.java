@@ -48,7 +48,7 @@ public final class ChildJvm implements AutoCloseable {
         cmd.add("-XX:+UseSerialGC"); // two cores shared by several JVMs: no parallel GC threads fighting
         cmd.add("-Dseqpredict.child=" + name);
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            // the same kernels as this JVM: the scalar fallback sums in another order, so its last float bits differ
+            // the same (fast) kernels as this JVM; the scalar fallback gives the same floats, only slower
             cmd.add("--add-modules=jdk.incubator.vector");
         }
         cmd.addAll(jvmArgs);
@@ -75,6 +75,15 @@ public final class ChildJvm implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Waits for the process to end by itself; its exit code, or throws after {@code timeout}. */
+    public int waitFor(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " (pid " + process.pid() + ") still running after " + timeout
+                    + "; log " + log);
+        }
+        return process.exitValue();
     }
 
     /** SIGKILL, then waits for the process to be gone; returns its exit code ({@link #KILLED}). */

@@ -7,8 +7,16 @@ public interface KernelFactory {
 
     LayerKernel layer(LayerWeights weights);
 
-    /** y[0, rows) = W x[xOff, xOff+cols) + b for a row-major W of [rows, cols]. */
+    /**
+     * y[yOff, yOff+rows) = W x[xOff, xOff+cols) + b for a row-major W of [rows, cols]. The map may also write
+     * padding after the rows, up to {@link #matVecOutputFloats(int)} floats from yOff in all.
+     */
     MatVec matVec(int rows, int cols, float[] weight, float[] bias);
+
+    /** How many floats {@link MatVec#apply} writes from yOff for {@code rows} rows (≥ rows). */
+    default int matVecOutputFloats(int rows) {
+        return rows;
+    }
 
     /** A short name for logs and benchmarks. */
     String name();

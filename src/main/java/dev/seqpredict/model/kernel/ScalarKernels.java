@@ -1,19 +1,41 @@
 package dev.seqpredict.model.kernel;
 
 import static dev.seqpredict.model.kernel.Activations.relu;
-import static dev.seqpredict.model.kernel.Activations.sigmoid;
+import static dev.seqpredict.model.kernel.Activations.sigmoidFromTanh;
 import static dev.seqpredict.model.kernel.Activations.tanh;
 
 import dev.seqpredict.model.CellType;
 import dev.seqpredict.model.LayerWeights;
 
 /**
- * Plain-Java kernels: the reference implementation of the gate equations, and the fallback when the
- * Vector API module is not present. Written to read like PyTorch's documentation of each cell.
+ * Plain-Java kernels: the fallback when the Vector API module is not present, and the written-out
+ * definition of the canonical order of operations that {@link VectorKernels} follows lane by lane at any
+ * vector width. Both give the same floats, bit for bit, on every CPU.
+ *
+ * <h2>The canonical order</h2>
+ * Each output unit's pre-activation is a chain of fused multiply-adds ({@link Math#fma}) into a fixed
+ * number of partial sums that does not depend on a lane count:
+ * <ul>
+ *   <li>LSTM, GRU gates and the RNN: the sum starts at the bias, then runs over the layer input k (first
+ *       x, then the previous h, k restarting at 0 for h); LSTM and GRU put even k into partial 0 and odd k
+ *       into partial 1, the RNN k mod 4 into partials 0–3 for k &lt; 4⌊n/4⌋ and the last n mod 4
+ *       terms into partial 0. The result is p0 + p1, or (p0 + p1) + (p2 + p3). The
+ *       {@linkplain #matVec head}: bias + a fixed tree over 16 partials, k mod 16 ({@link #row16}).</li>
+ *   <li>Gates that go through a sigmoid (LSTM i, f, o; GRU r, z) have their weights and bias scaled by
+ *       0.5 when the kernel is built (exact), and σ = fma(tanh(a/2), 0.5, 0.5) ({@link Activations}).</li>
+ *   <li>LSTM: bias = 0.5·(b_ih + b_hh) or b_ih + b_hh; c' = fma(f, c, i·g); h' = o·tanh(c').</li>
+ *   <li>GRU: r, z from one sum over x and h with bias 0.5·(b_ih + b_hh); n_x (bias b_in, x only) and n_h
+ *       (bias b_hn, h only) separately; n = tanh(fma(r, n_h, n_x)); h' = fma(z, h − n, n).</li>
+ *   <li>One-hot x: the column of the event is added (one rounding) to the partial that the x loop would
+ *       have put it in; the x loop is skipped.</li>
+ * </ul>
+ * All kernels are immutable and thread-safe; temporaries live in the caller's scratch.
  */
 public final class ScalarKernels implements KernelFactory {
 
     public static final ScalarKernels INSTANCE = new ScalarKernels();
+
+    private static final float[] NONE = new float[0];
 
     private ScalarKernels() {
     }
@@ -32,62 +54,175 @@ public final class ScalarKernels implements KernelFactory {
         };
     }
 
+    /** y = W x + b, each row in the 16-partial order of {@link #row16}. */
     @Override
     public MatVec matVec(int rows, int cols, float[] weight, float[] bias) {
+        if (weight.length != (long) rows * cols || bias.length != rows) {
+            throw new IllegalArgumentException("weight must be [" + rows + ", " + cols + "], bias [" + rows + "]");
+        }
         float[] wc = weight.clone();
         float[] bc = bias.clone();
-        return (x, xOff, y, yOff) -> affine(wc, bc, rows, cols, x, xOff, y, yOff);
-    }
-
-    /** y = W x + b */
-    static void affine(float[] w, float[] b, int rows, int cols, float[] x, int xOff, float[] y, int yOff) {
-        for (int r = 0; r < rows; r++) {
-            float acc = b[r];
-            int base = r * cols;
-            for (int k = 0; k < cols; k++) {
-                acc += w[base + k] * x[xOff + k];
+        return (x, xOff, y, yOff) -> {
+            for (int r = 0; r < rows; r++) {
+                y[yOff + r] = row16(bc[r], wc, r * cols, x, xOff, cols);
             }
-            y[yOff + r] = acc;
-        }
+        };
     }
 
-    /** y += W x (no bias) */
-    static void accumulate(float[] w, int rows, int cols, float[] x, int xOff, float[] y, int yOff) {
-        for (int r = 0; r < rows; r++) {
-            float acc = 0f;
-            int base = r * cols;
-            for (int k = 0; k < cols; k++) {
-                acc += w[base + k] * x[xOff + k];
+    /**
+     * p0 + p1 after the FMAs of two segments (w1·v1 over n1 terms, then w2·v2 over n2), term k of a segment
+     * into partial k mod 2, starting from p0 = a0, p1 = a1.
+     */
+    static float pair(float a0, float a1, float[] w1, int o1, float[] v1, int p1, int n1,
+                      float[] w2, int o2, float[] v2, int p2, int n2) {
+        int k = 0;
+        for (; k + 1 < n1; k += 2) {
+            a0 = Math.fma(w1[o1 + k], v1[p1 + k], a0);
+            a1 = Math.fma(w1[o1 + k + 1], v1[p1 + k + 1], a1);
+        }
+        if (k < n1) {
+            a0 = Math.fma(w1[o1 + k], v1[p1 + k], a0);
+        }
+        k = 0;
+        for (; k + 1 < n2; k += 2) {
+            a0 = Math.fma(w2[o2 + k], v2[p2 + k], a0);
+            a1 = Math.fma(w2[o2 + k + 1], v2[p2 + k + 1], a1);
+        }
+        if (k < n2) {
+            a0 = Math.fma(w2[o2 + k], v2[p2 + k], a0);
+        }
+        return a0 + a1;
+    }
+
+    /**
+     * (p0 + p1) + (p2 + p3) after the FMAs of two segments, term k of a segment of n terms into partial
+     * k mod 4 for k &lt; 4⌊n/4⌋ and into p0 after that.
+     */
+    static float quad(float a0, float a1, float a2, float a3, float[] w1, int o1, float[] v1, int p1, int n1,
+                      float[] w2, int o2, float[] v2, int p2, int n2) {
+        int k = 0;
+        for (; k + 3 < n1; k += 4) {
+            a0 = Math.fma(w1[o1 + k], v1[p1 + k], a0);
+            a1 = Math.fma(w1[o1 + k + 1], v1[p1 + k + 1], a1);
+            a2 = Math.fma(w1[o1 + k + 2], v1[p1 + k + 2], a2);
+            a3 = Math.fma(w1[o1 + k + 3], v1[p1 + k + 3], a3);
+        }
+        for (; k < n1; k++) {
+            a0 = Math.fma(w1[o1 + k], v1[p1 + k], a0);
+        }
+        k = 0;
+        for (; k + 3 < n2; k += 4) {
+            a0 = Math.fma(w2[o2 + k], v2[p2 + k], a0);
+            a1 = Math.fma(w2[o2 + k + 1], v2[p2 + k + 1], a1);
+            a2 = Math.fma(w2[o2 + k + 2], v2[p2 + k + 2], a2);
+            a3 = Math.fma(w2[o2 + k + 3], v2[p2 + k + 3], a3);
+        }
+        for (; k < n2; k++) {
+            a0 = Math.fma(w2[o2 + k], v2[p2 + k], a0);
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+
+    /**
+     * The head's row: bias + the tree sum of 16 partials, term k of w·v (n terms) into partial k mod 16,
+     * each partial a chain of FMAs from 0 in increasing k. The tree: t_i = p_i + p_(i+8), u_i = t_i + t_(i+4),
+     * v_i = u_i + u_(i+2), then v_0 + v_1. Sixteen partials so that the vector kernel can run a row as a dot
+     * product along the columns at 2, 4, 8 or 16 lanes (16 / L accumulators) with the same result.
+     */
+    static float row16(float bias, float[] w, int o, float[] v, int p, int n) {
+        float p0 = 0f, p1 = 0f, p2 = 0f, p3 = 0f, p4 = 0f, p5 = 0f, p6 = 0f, p7 = 0f;
+        float p8 = 0f, p9 = 0f, p10 = 0f, p11 = 0f, p12 = 0f, p13 = 0f, p14 = 0f, p15 = 0f;
+        int k = 0;
+        for (; k + 15 < n; k += 16) {
+            p0 = Math.fma(w[o + k], v[p + k], p0);
+            p1 = Math.fma(w[o + k + 1], v[p + k + 1], p1);
+            p2 = Math.fma(w[o + k + 2], v[p + k + 2], p2);
+            p3 = Math.fma(w[o + k + 3], v[p + k + 3], p3);
+            p4 = Math.fma(w[o + k + 4], v[p + k + 4], p4);
+            p5 = Math.fma(w[o + k + 5], v[p + k + 5], p5);
+            p6 = Math.fma(w[o + k + 6], v[p + k + 6], p6);
+            p7 = Math.fma(w[o + k + 7], v[p + k + 7], p7);
+            p8 = Math.fma(w[o + k + 8], v[p + k + 8], p8);
+            p9 = Math.fma(w[o + k + 9], v[p + k + 9], p9);
+            p10 = Math.fma(w[o + k + 10], v[p + k + 10], p10);
+            p11 = Math.fma(w[o + k + 11], v[p + k + 11], p11);
+            p12 = Math.fma(w[o + k + 12], v[p + k + 12], p12);
+            p13 = Math.fma(w[o + k + 13], v[p + k + 13], p13);
+            p14 = Math.fma(w[o + k + 14], v[p + k + 14], p14);
+            p15 = Math.fma(w[o + k + 15], v[p + k + 15], p15);
+        }
+        for (int j = 0; k < n; k++, j++) { // at most 15 terms left: term k into partial k mod 16 = j
+            float t = w[o + k];
+            float x = v[p + k];
+            switch (j) {
+                case 0 -> p0 = Math.fma(t, x, p0);
+                case 1 -> p1 = Math.fma(t, x, p1);
+                case 2 -> p2 = Math.fma(t, x, p2);
+                case 3 -> p3 = Math.fma(t, x, p3);
+                case 4 -> p4 = Math.fma(t, x, p4);
+                case 5 -> p5 = Math.fma(t, x, p5);
+                case 6 -> p6 = Math.fma(t, x, p6);
+                case 7 -> p7 = Math.fma(t, x, p7);
+                case 8 -> p8 = Math.fma(t, x, p8);
+                case 9 -> p9 = Math.fma(t, x, p9);
+                case 10 -> p10 = Math.fma(t, x, p10);
+                case 11 -> p11 = Math.fma(t, x, p11);
+                case 12 -> p12 = Math.fma(t, x, p12);
+                case 13 -> p13 = Math.fma(t, x, p13);
+                default -> p14 = Math.fma(t, x, p14);
             }
-            y[yOff + r] += acc;
         }
+        return bias + tree16(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15);
     }
 
-    private abstract static class Base implements LayerKernel {
-        final int in;
-        final int h;
-        final float[] wIh;
-        final float[] wHh;
-        final float[] bIh;
-        final float[] bHh;
+    /** The fixed tree of {@link #row16}. */
+    static float tree16(float p0, float p1, float p2, float p3, float p4, float p5, float p6, float p7,
+                        float p8, float p9, float p10, float p11, float p12, float p13, float p14, float p15) {
+        float t0 = p0 + p8;
+        float t1 = p1 + p9;
+        float t2 = p2 + p10;
+        float t3 = p3 + p11;
+        float t4 = p4 + p12;
+        float t5 = p5 + p13;
+        float t6 = p6 + p14;
+        float t7 = p7 + p15;
+        float u0 = t0 + t4;
+        float u1 = t1 + t5;
+        float u2 = t2 + t6;
+        float u3 = t3 + t7;
+        return (u0 + u2) + (u1 + u3);
+    }
 
-        Base(LayerWeights w) {
-            in = w.inputSize();
-            h = w.hiddenSize();
-            wIh = w.weightIh().clone();
-            wHh = w.weightHh().clone();
-            bIh = w.biasIh().clone();
-            bHh = w.biasHh().clone();
+    /** W scaled row block by row block: rows [g·H, (g+1)·H) times scale[g]. */
+    private static float[] scaled(float[] w, int h, int cols, float[] scale) {
+        float[] out = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            out[i] = w[i] * scale[i / cols / h];
         }
+        return out;
     }
 
     /**
      * i = σ(W_ii x + b_ii + W_hi h + b_hi), f = σ(…), g = tanh(…), o = σ(…);
      * c' = f ⊙ c + i ⊙ g; h' = o ⊙ tanh(c').
      */
-    static final class Lstm extends Base {
+    static final class Lstm implements LayerKernel {
+        private static final float[] SCALE = {0.5f, 0.5f, 1f, 0.5f};
+        private final int in;
+        private final int h;
+        private final float[] wIh;
+        private final float[] wHh;
+        private final float[] bias;
+
         Lstm(LayerWeights w) {
-            super(w);
+            in = w.inputSize();
+            h = w.hiddenSize();
+            wIh = scaled(w.weightIh(), h, in, SCALE);
+            wHh = scaled(w.weightHh(), h, h, SCALE);
+            bias = new float[4 * h];
+            for (int r = 0; r < 4 * h; r++) {
+                bias[r] = (w.biasIh()[r] + w.biasHh()[r]) * SCALE[r / h];
+            }
         }
 
         @Override
@@ -96,33 +231,33 @@ public final class ScalarKernels implements KernelFactory {
         }
 
         @Override
-        public void step(float[] x, int xOff, float[] s, int hOff, int cOff, float[] gates) {
-            int rows = 4 * h;
-            for (int r = 0; r < rows; r++) {
-                gates[r] = bIh[r] + bHh[r];
+        public void step(float[] x, int xOff, float[] s, int hOff, int cOff, float[] t) {
+            for (int r = 0; r < 4 * h; r++) {
+                t[r] = tanh(pair(bias[r], 0f, wIh, r * in, x, xOff, in, wHh, r * h, s, hOff, h));
             }
-            accumulate(wIh, rows, in, x, xOff, gates, 0);
-            finish(s, hOff, cOff, gates);
+            finish(s, hOff, cOff, t);
         }
 
         @Override
-        public void stepOneHot(int index, float[] s, int hOff, int cOff, float[] gates) {
-            int rows = 4 * h;
-            for (int r = 0; r < rows; r++) {
-                gates[r] = bIh[r] + bHh[r];
-                gates[r] += wIh[r * in + index]; // W_ih x for a one-hot x
+        public void stepOneHot(int index, float[] s, int hOff, int cOff, float[] t) {
+            boolean even = (index & 1) == 0;
+            for (int r = 0; r < 4 * h; r++) {
+                float col = wIh[r * in + index];
+                float a0 = even ? bias[r] + col : bias[r];
+                float a1 = even ? 0f : 0f + col;
+                t[r] = tanh(pair(a0, a1, NONE, 0, NONE, 0, 0, wHh, r * h, s, hOff, h));
             }
-            finish(s, hOff, cOff, gates);
+            finish(s, hOff, cOff, t);
         }
 
-        private void finish(float[] s, int hOff, int cOff, float[] gates) {
-            accumulate(wHh, 4 * h, h, s, hOff, gates, 0);
+        /** t holds tanh of the (i, f, o halved) pre-activations. */
+        private void finish(float[] s, int hOff, int cOff, float[] t) {
             for (int j = 0; j < h; j++) {
-                float i = sigmoid(gates[j]);
-                float f = sigmoid(gates[h + j]);
-                float g = tanh(gates[2 * h + j]);
-                float o = sigmoid(gates[3 * h + j]);
-                float c = f * s[cOff + j] + i * g;
+                float i = sigmoidFromTanh(t[j]);
+                float f = sigmoidFromTanh(t[h + j]);
+                float g = t[2 * h + j];
+                float o = sigmoidFromTanh(t[3 * h + j]);
+                float c = Math.fma(f, s[cOff + j], i * g);
                 s[cOff + j] = c;
                 s[hOff + j] = o * tanh(c);
             }
@@ -131,54 +266,98 @@ public final class ScalarKernels implements KernelFactory {
 
     /**
      * r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(…), n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn));
-     * h' = (1 − z) ⊙ n + z ⊙ h.
+     * h' = (1 − z) ⊙ n + z ⊙ h, computed as n + z ⊙ (h − n).
      */
-    static final class Gru extends Base {
+    static final class Gru implements LayerKernel {
+        private static final float[] SCALE = {0.5f, 0.5f, 1f};
+        private final int in;
+        private final int h;
+        private final float[] wIh;
+        private final float[] wHh;
+        /** [r, z] 0.5·(b_ih + b_hh), then b_in, then b_hn: 4·H. */
+        private final float[] bias;
+
         Gru(LayerWeights w) {
-            super(w);
+            in = w.inputSize();
+            h = w.hiddenSize();
+            wIh = scaled(w.weightIh(), h, in, SCALE);
+            wHh = scaled(w.weightHh(), h, h, SCALE);
+            float[] bih = w.biasIh();
+            float[] bhh = w.biasHh();
+            bias = new float[4 * h];
+            for (int r = 0; r < 2 * h; r++) {
+                bias[r] = 0.5f * (bih[r] + bhh[r]);
+            }
+            for (int j = 0; j < h; j++) {
+                bias[2 * h + j] = bih[2 * h + j];
+                bias[3 * h + j] = bhh[2 * h + j];
+            }
         }
 
         @Override
         public int scratchSize() {
-            return 6 * h;
+            return 4 * h;
         }
 
+        /** scratch: r, z pre-activations (halved) [0, 2H), n_x [2H, 3H), n_h [3H, 4H). */
         @Override
-        public void step(float[] x, int xOff, float[] s, int hOff, int cOff, float[] scratch) {
-            int rows = 3 * h;
-            // scratch[0, 3H) = W_ih x + b_ih ; scratch[3H, 6H) = W_hh h + b_hh
-            affine(wIh, bIh, rows, in, x, xOff, scratch, 0);
-            finish(s, hOff, scratch);
-        }
-
-        @Override
-        public void stepOneHot(int index, float[] s, int hOff, int cOff, float[] scratch) {
-            int rows = 3 * h;
-            for (int r = 0; r < rows; r++) {
-                scratch[r] = bIh[r] + wIh[r * in + index];
+        public void step(float[] x, int xOff, float[] s, int hOff, int cOff, float[] p) {
+            for (int r = 0; r < 2 * h; r++) {
+                p[r] = pair(bias[r], 0f, wIh, r * in, x, xOff, in, wHh, r * h, s, hOff, h);
             }
-            finish(s, hOff, scratch);
+            for (int j = 0; j < h; j++) {
+                int row = 2 * h + j;
+                p[row] = pair(bias[row], 0f, wIh, row * in, x, xOff, in, NONE, 0, NONE, 0, 0);
+            }
+            finish(s, hOff, p);
         }
 
-        private void finish(float[] s, int hOff, float[] scratch) {
-            int rows = 3 * h;
-            affine(wHh, bHh, rows, h, s, hOff, scratch, rows);
+        @Override
+        public void stepOneHot(int index, float[] s, int hOff, int cOff, float[] p) {
+            boolean even = (index & 1) == 0;
+            for (int r = 0; r < 3 * h; r++) {
+                float col = wIh[r * in + index];
+                float a0 = even ? bias[r] + col : bias[r];
+                float a1 = even ? 0f : 0f + col;
+                p[r] = r < 2 * h ? pair(a0, a1, NONE, 0, NONE, 0, 0, wHh, r * h, s, hOff, h) : a0 + a1;
+            }
+            finish(s, hOff, p);
+        }
+
+        private void finish(float[] s, int hOff, float[] p) {
             for (int j = 0; j < h; j++) {
-                float r = sigmoid(scratch[j] + scratch[rows + j]);
-                float z = sigmoid(scratch[h + j] + scratch[rows + h + j]);
-                float n = tanh(scratch[2 * h + j] + r * scratch[rows + 2 * h + j]);
-                s[hOff + j] = (1f - z) * n + z * s[hOff + j];
+                int row = 2 * h + j;
+                p[h + row] = pair(bias[h + row], 0f, wHh, row * h, s, hOff, h, NONE, 0, NONE, 0, 0);
+            }
+            for (int j = 0; j < h; j++) {
+                float r = sigmoidFromTanh(tanh(p[j]));
+                float z = sigmoidFromTanh(tanh(p[h + j]));
+                float n = tanh(Math.fma(r, p[3 * h + j], p[2 * h + j]));
+                float hPrev = s[hOff + j];
+                s[hOff + j] = Math.fma(z, hPrev - n, n);
             }
         }
     }
 
     /** h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu. */
-    static final class Rnn extends Base {
+    static final class Rnn implements LayerKernel {
+        private final int in;
+        private final int h;
         private final boolean relu;
+        private final float[] wIh;
+        private final float[] wHh;
+        private final float[] bias;
 
         Rnn(LayerWeights w) {
-            super(w);
+            in = w.inputSize();
+            h = w.hiddenSize();
             relu = w.cell() == CellType.RNN_RELU;
+            wIh = w.weightIh().clone();
+            wHh = w.weightHh().clone();
+            bias = new float[h];
+            for (int j = 0; j < h; j++) {
+                bias[j] = w.biasIh()[j] + w.biasHh()[j];
+            }
         }
 
         @Override
@@ -188,24 +367,27 @@ public final class ScalarKernels implements KernelFactory {
 
         @Override
         public void step(float[] x, int xOff, float[] s, int hOff, int cOff, float[] pre) {
-            for (int r = 0; r < h; r++) {
-                pre[r] = bIh[r] + bHh[r];
+            for (int j = 0; j < h; j++) {
+                pre[j] = quad(bias[j], 0f, 0f, 0f, wIh, j * in, x, xOff, in, wHh, j * h, s, hOff, h);
             }
-            accumulate(wIh, h, in, x, xOff, pre, 0);
             finish(s, hOff, pre);
         }
 
         @Override
         public void stepOneHot(int index, float[] s, int hOff, int cOff, float[] pre) {
-            for (int r = 0; r < h; r++) {
-                pre[r] = bIh[r] + bHh[r];
-                pre[r] += wIh[r * in + index];
+            int part = index < (in & ~3) ? index & 3 : 0;
+            for (int j = 0; j < h; j++) {
+                float col = wIh[j * in + index];
+                float a0 = part == 0 ? bias[j] + col : bias[j];
+                float a1 = part == 1 ? 0f + col : 0f;
+                float a2 = part == 2 ? 0f + col : 0f;
+                float a3 = part == 3 ? 0f + col : 0f;
+                pre[j] = quad(a0, a1, a2, a3, NONE, 0, NONE, 0, 0, wHh, j * h, s, hOff, h);
             }
             finish(s, hOff, pre);
         }
 
         private void finish(float[] s, int hOff, float[] pre) {
-            accumulate(wHh, h, h, s, hOff, pre, 0);
             for (int j = 0; j < h; j++) {
                 s[hOff + j] = relu ? relu(pre[j]) : tanh(pre[j]);
             }

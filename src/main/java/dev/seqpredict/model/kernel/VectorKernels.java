@@ -3,19 +3,21 @@ package dev.seqpredict.model.kernel;
 import dev.seqpredict.model.CellType;
 import dev.seqpredict.model.LayerWeights;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API ({@code jdk.incubator.vector}) kernels: the same math as {@link ScalarKernels}, laid out
- * for SIMD.
+ * Vector API ({@code jdk.incubator.vector}) kernels: lane for lane the canonical order of operations of
+ * {@link ScalarKernels} (read its class comment), laid out for SIMD. The floats they produce do not depend on
+ * the lane count: at 4, 8 or 16 lanes and in the scalar kernel a state and an output are the same, bit for
+ * bit ({@code KernelAgreementTest}), so a key can move between unlike machines.
  *
  * <p>Every layer kernel repacks PyTorch's weights at construction into blocks of {@code L} hidden units
- * ({@code L} = the preferred float lane count, 16 with AVX-512). Inside a block the packed array runs
- * over the layer input k (first x, then the previous h) and, for each k, over the gates, each an
- * {@code L}-float run for the block's units: the mat-vec streams the weights contiguously with one
- * broadcast of the input scalar per k and one independent FMA accumulator per gate (two per gate,
- * k unrolled by two). The last block is padded with zero weights when H is not a multiple of L.
+ * ({@code L} = the float lane count, 16 with AVX-512). Inside a block the packed array runs over the layer
+ * input k (first x, then the previous h) and, for each k, over the gates, each an {@code L}-float run for
+ * the block's units: the mat-vec streams the weights contiguously with one broadcast of the input scalar
+ * per k and one FMA accumulator per gate and partial sum (k unrolled by two: even k, odd k). A lane holds
+ * one unit from the bias to the end, so the order of its operations is the scalar kernel's whatever L is.
+ * The last block is padded with zero weights when H is not a multiple of L.
  *
  * <p>The rows of the gates that go through a sigmoid (LSTM i, f, o; GRU r, z) and their biases are
  * pre-scaled by 0.5 (exact in binary floating point) so that σ(a) = 0.5·tanh(a/2) + 0.5 and a single
@@ -28,19 +30,41 @@ import jdk.incubator.vector.VectorSpecies;
  * scalar-replaced and a step allocates nothing (a cell method with five inlined tanh calls hits
  * {@code NodeCountInliningCutoff}, the remaining calls pass boxed vectors, and the step allocates
  * ~2.7 KB). The mat-vec and activation passes cannot be fused anyway: every block reads all of the old h.
- * The block order is fixed, so a step's result is a pure function of its inputs (bit-for-bit
- * reproducible on replay, whichever thread runs it).
  *
- * <p>tanh is a rational (13/6) minimax approximation with max absolute error ≈ 3e-7 over all floats.
- * All kernels are immutable and thread-safe; temporaries live in the caller's scratch.
+ * <p>tanh is a rational (13/6) minimax approximation with max absolute error ≈ 3e-7 over all floats
+ * ({@link Activations#tanh} is its scalar twin). All kernels are immutable and thread-safe; temporaries live
+ * in the caller's scratch.
  */
 public final class VectorKernels implements KernelFactory {
 
     /** Loaded reflectively by {@link Kernels#vector()}: keep the name and the field. */
     public static final VectorKernels INSTANCE = new VectorKernels();
 
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Read once, when this class is initialized; for tests and benchmarks. */
+    public static final String BITS_PROPERTY = "seqpredict.vector.bits";
+
+    /**
+     * The JVM's preferred float species (16 lanes with AVX-512, 8 with AVX2 or {@code -XX:MaxVectorSize=32}),
+     * or the one of {@code -Dseqpredict.vector.bits=64|128|256|512}. A static final so that C2 compiles
+     * every vector operation for one known shape; the result does not depend on it (see the class comment).
+     */
+    static final VectorSpecies<Float> S = species(System.getProperty(BITS_PROPERTY));
     static final int L = S.length();
+
+    private static VectorSpecies<Float> species(String bits) {
+        if (bits == null || bits.isBlank()) {
+            // at most 16 lanes: the head's 16 partial sums need L to divide 16 (no x86 CPU has more)
+            return FloatVector.SPECIES_PREFERRED.length() > 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
+        }
+        return switch (bits.trim()) {
+            case "64" -> FloatVector.SPECIES_64;
+            case "128" -> FloatVector.SPECIES_128;
+            case "256" -> FloatVector.SPECIES_256;
+            case "512" -> FloatVector.SPECIES_512;
+            default -> throw new IllegalArgumentException("-D" + BITS_PROPERTY + "=" + bits
+                    + ": expected 64, 128, 256 or 512");
+        };
+    }
 
     private VectorKernels() {
     }
@@ -64,28 +88,38 @@ public final class VectorKernels implements KernelFactory {
         return new Affine(rows, cols, weight, bias);
     }
 
+    /** The rows, then 16 floats for one row's partial sums (no masked store, no lane extraction). */
+    @Override
+    public int matVecOutputFloats(int rows) {
+        return rows + 16;
+    }
+
     /** The lane count of the species in use (for tests and benchmarks). */
     public static int lanes() {
         return L;
     }
 
-    // ---- tanh --------------------------------------------------------------------------------
+    // ---- tanh ----------------------------------------------------------------------------------
 
-    /** Beyond this |x| the approximation is ±1 to float precision (Eigen's fast tanh bound). */
-    private static final float CLAMP = 7.90531110763549805f;
-    private static final float A1 = 4.89352455891786e-03f;
-    private static final float A3 = 6.37261928875436e-04f;
-    private static final float A5 = 1.48572235717979e-05f;
-    private static final float A7 = 5.12229709037114e-08f;
-    private static final float A9 = -8.60467152213735e-11f;
-    private static final float A11 = 2.00018790482477e-13f;
-    private static final float A13 = -2.76076847742355e-16f;
-    private static final float B0 = 4.89352518554385e-03f;
-    private static final float B2 = 2.26843463243900e-03f;
-    private static final float B4 = 1.18534705686654e-04f;
-    private static final float B6 = 1.19825839466702e-06f;
+    // Activations' compile-time constants, copied here by javac: no field or method of another class of
+    // this package is used at run time, so the agreement test can load this class once per vector width.
+    private static final float CLAMP = Activations.CLAMP;
+    private static final float A1 = Activations.A1;
+    private static final float A3 = Activations.A3;
+    private static final float A5 = Activations.A5;
+    private static final float A7 = Activations.A7;
+    private static final float A9 = Activations.A9;
+    private static final float A11 = Activations.A11;
+    private static final float A13 = Activations.A13;
+    private static final float B0 = Activations.B0;
+    private static final float B2 = Activations.B2;
+    private static final float B4 = Activations.B4;
+    private static final float B6 = Activations.B6;
 
-    /** tanh(x) lane-wise, max abs error ≈ 3e-7; NaN stays NaN. */
+    /**
+     * tanh(x) lane-wise, max abs error ≈ 3e-7; NaN stays NaN. Lane for lane the same operations as
+     * {@link Activations#tanh}, so the scalar kernel gets the same bits.
+     */
     static FloatVector tanh(FloatVector v) {
         FloatVector x = v.max(-CLAMP).min(CLAMP);
         FloatVector x2 = x.mul(x);
@@ -100,23 +134,6 @@ public final class VectorKernels implements KernelFactory {
         q = x2.fma(q, FloatVector.broadcast(S, B2));
         q = x2.fma(q, FloatVector.broadcast(S, B0));
         return p.div(q);
-    }
-
-    /** The same approximation as {@link #tanh(FloatVector)}, one float at a time (for tests). */
-    static float tanhScalar(float v) {
-        float x = Math.min(CLAMP, Math.max(-CLAMP, v));
-        float x2 = x * x;
-        float p = Math.fma(x2, A13, A11);
-        p = Math.fma(x2, p, A9);
-        p = Math.fma(x2, p, A7);
-        p = Math.fma(x2, p, A5);
-        p = Math.fma(x2, p, A3);
-        p = Math.fma(x2, p, A1);
-        p = x * p;
-        float q = Math.fma(x2, B6, B4);
-        q = Math.fma(x2, q, B2);
-        q = Math.fma(x2, q, B0);
-        return p / q;
     }
 
     /** σ(a) from t = tanh(a/2): 0.5·t + 0.5. */
@@ -647,17 +664,26 @@ public final class VectorKernels implements KernelFactory {
     // ---- head --------------------------------------------------------------------------------
 
     /**
-     * y = W x + b. Full blocks of L rows use a transposed packing ([block][col][lane], one broadcast per
-     * column); the remaining rows (fewer than L, e.g. a single regression output) are row dot products
-     * vectorized along the columns.
+     * y = W x + b, every row in the canonical order of {@link ScalarKernels#row16}: 16 partial sums
+     * (column k into partial k mod 16, FMA chains from 0), added in a fixed tree, then the bias. The same
+     * floats at every L that divides 16, two layouts:
+     * <ul>
+     *   <li>full blocks of L rows, when the column count is a multiple of 16: transposed packing
+     *       ([block][col][lane], one broadcast per column), one accumulator vector per partial, the tree
+     *       lane-wise;</li>
+     *   <li>the other rows (fewer than L, e.g. a single regression forecast; all of them for other column
+     *       counts): a dot product along the
+     *       columns, the 16 partials in 16 / L accumulators written to 16 floats of scratch after the rows
+     *       ({@link #matVecOutputFloats}) and added there in the tree.</li>
+     * </ul>
+     * Not {@code reduceLanes}, whose order depends on the lane count.
      */
     static final class Affine implements MatVec {
         private final int rows;
         private final int cols;
         private final int fullBlocks;
         private final float[] packed;
-        private final float[] blockBias;
-        private final float[] rowWeights;
+        private final float[] weight;
         private final float[] bias;
 
         Affine(int rows, int cols, float[] weight, float[] bias) {
@@ -666,7 +692,9 @@ public final class VectorKernels implements KernelFactory {
             }
             this.rows = rows;
             this.cols = cols;
-            this.fullBlocks = rows / L;
+            // blocks only when cols is a multiple of 16 (H = 32, 64, 128…): no tail columns in the block loop
+            // (a tail there, a switch over 15 accumulators, made C2 box the vectors: 70 KB per step)
+            this.fullBlocks = cols % 16 == 0 ? rows / L : 0;
             this.packed = new float[fullBlocks * cols * L];
             for (int b = 0; b < fullBlocks; b++) {
                 for (int k = 0; k < cols; k++) {
@@ -675,52 +703,76 @@ public final class VectorKernels implements KernelFactory {
                     }
                 }
             }
-            this.blockBias = java.util.Arrays.copyOf(bias, fullBlocks * L);
-            this.rowWeights = java.util.Arrays.copyOfRange(weight, fullBlocks * L * cols, rows * cols);
+            this.weight = weight.clone();
             this.bias = bias.clone();
         }
 
         @Override
         public void apply(float[] x, int xOff, float[] y, int yOff) {
-            if (fullBlocks > 0) {
-                blocks(x, xOff, y, yOff);
-            }
-            for (int r = fullBlocks * L; r < rows; r++) {
-                y[yOff + r] = bias[r] + dot(rowWeights, (r - fullBlocks * L) * cols, x, xOff, cols);
-            }
-        }
-
-        private void blocks(float[] x, int xOff, float[] y, int yOff) {
-            final int cols = this.cols;
-            int p = 0;
             for (int b = 0; b < fullBlocks; b++) {
-                FloatVector a0 = FloatVector.fromArray(S, blockBias, b * L);
-                FloatVector a1 = FloatVector.zero(S);
-                int k = 0;
-                for (; k + 1 < cols; k += 2, p += 2 * L) {
-                    a0 = FloatVector.fromArray(S, packed, p).fma(FloatVector.broadcast(S, x[xOff + k]), a0);
-                    a1 = FloatVector.fromArray(S, packed, p + L).fma(FloatVector.broadcast(S, x[xOff + k + 1]), a1);
-                }
-                if (k < cols) {
-                    a0 = FloatVector.fromArray(S, packed, p).fma(FloatVector.broadcast(S, x[xOff + k]), a0);
-                    p += L;
-                }
-                a0.add(a1).intoArray(y, yOff + b * L);
+                block(b, x, xOff, y, yOff);
+            }
+            if (fullBlocks * L < rows) {
+                rowsLeft(x, xOff, y, yOff);
             }
         }
 
-        private static float dot(float[] w, int wOff, float[] x, int xOff, int n) {
-            FloatVector acc = FloatVector.zero(S);
-            int k = 0;
-            int bound = S.loopBound(n);
-            for (; k < bound; k += L) {
-                acc = FloatVector.fromArray(S, w, wOff + k).fma(FloatVector.fromArray(S, x, xOff + k), acc);
+        /** Rows [b·L, (b+1)·L): one lane per row, one accumulator per partial sum; cols a multiple of 16. */
+        private void block(int b, float[] x, int xOff, float[] y, int yOff) {
+            final float[] w = this.packed;
+            final int n16 = this.cols;
+            int p = b * cols * L;
+            FloatVector z = FloatVector.zero(S);
+            FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
+            FloatVector a8 = z, a9 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z;
+            for (int k = 0; k < n16; k += 16, p += 16 * L) {
+                a0 = FloatVector.fromArray(S, w, p).fma(FloatVector.broadcast(S, x[xOff + k]), a0);
+                a1 = FloatVector.fromArray(S, w, p + L).fma(FloatVector.broadcast(S, x[xOff + k + 1]), a1);
+                a2 = FloatVector.fromArray(S, w, p + 2 * L).fma(FloatVector.broadcast(S, x[xOff + k + 2]), a2);
+                a3 = FloatVector.fromArray(S, w, p + 3 * L).fma(FloatVector.broadcast(S, x[xOff + k + 3]), a3);
+                a4 = FloatVector.fromArray(S, w, p + 4 * L).fma(FloatVector.broadcast(S, x[xOff + k + 4]), a4);
+                a5 = FloatVector.fromArray(S, w, p + 5 * L).fma(FloatVector.broadcast(S, x[xOff + k + 5]), a5);
+                a6 = FloatVector.fromArray(S, w, p + 6 * L).fma(FloatVector.broadcast(S, x[xOff + k + 6]), a6);
+                a7 = FloatVector.fromArray(S, w, p + 7 * L).fma(FloatVector.broadcast(S, x[xOff + k + 7]), a7);
+                a8 = FloatVector.fromArray(S, w, p + 8 * L).fma(FloatVector.broadcast(S, x[xOff + k + 8]), a8);
+                a9 = FloatVector.fromArray(S, w, p + 9 * L).fma(FloatVector.broadcast(S, x[xOff + k + 9]), a9);
+                a10 = FloatVector.fromArray(S, w, p + 10 * L).fma(FloatVector.broadcast(S, x[xOff + k + 10]), a10);
+                a11 = FloatVector.fromArray(S, w, p + 11 * L).fma(FloatVector.broadcast(S, x[xOff + k + 11]), a11);
+                a12 = FloatVector.fromArray(S, w, p + 12 * L).fma(FloatVector.broadcast(S, x[xOff + k + 12]), a12);
+                a13 = FloatVector.fromArray(S, w, p + 13 * L).fma(FloatVector.broadcast(S, x[xOff + k + 13]), a13);
+                a14 = FloatVector.fromArray(S, w, p + 14 * L).fma(FloatVector.broadcast(S, x[xOff + k + 14]), a14);
+                a15 = FloatVector.fromArray(S, w, p + 15 * L).fma(FloatVector.broadcast(S, x[xOff + k + 15]), a15);
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
-            for (; k < n; k++) {
-                sum += w[wOff + k] * x[xOff + k];
+            // ScalarKernels.tree16, lane-wise
+            FloatVector u0 = a0.add(a8).add(a4.add(a12));
+            FloatVector u1 = a1.add(a9).add(a5.add(a13));
+            FloatVector u2 = a2.add(a10).add(a6.add(a14));
+            FloatVector u3 = a3.add(a11).add(a7.add(a15));
+            FloatVector.fromArray(S, bias, b * L).add(u0.add(u2).add(u1.add(u3))).intoArray(y, yOff + b * L);
+        }
+
+        /** The rows after the full blocks, each a dot product along the columns. */
+        private void rowsLeft(float[] x, int xOff, float[] y, int yOff) {
+            final float[] w = this.weight;
+            final int cols = this.cols;
+            final int n16 = cols & ~15;
+            final int q = yOff + rows; // the 16 partial sums
+            for (int r = fullBlocks * L; r < rows; r++) {
+                int o = r * cols;
+                for (int j = 0; j < 16; j += L) {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int k = j; k < n16; k += 16) {
+                        acc = FloatVector.fromArray(S, w, o + k).fma(FloatVector.fromArray(S, x, xOff + k), acc);
+                    }
+                    acc.intoArray(y, q + j);
+                }
+                for (int k = n16; k < cols; k++) {
+                    y[q + k - n16] = Math.fma(w[o + k], x[xOff + k], y[q + k - n16]);
+                }
+                y[yOff + r] = bias[r] + ScalarKernels.tree16(y[q], y[q + 1], y[q + 2], y[q + 3], y[q + 4], y[q + 5],
+                        y[q + 6], y[q + 7], y[q + 8], y[q + 9], y[q + 10], y[q + 11], y[q + 12], y[q + 13],
+                        y[q + 14], y[q + 15]);
             }
-            return sum;
         }
     }
 }
