@@ -50,6 +50,12 @@ public record JobSettings(
     public static final String UNKNOWN_EVENT = "predict.unknown.event";
     /** Events after an alarm whose score is capped (see {@link PredictorConfig#suppressEvents()}). */
     public static final String ANOMALY_SUPPRESS = "anomaly.suppress.events";
+    /** Sensor streams: a forecast error of more than this many typical errors scores 1 (0 = off). */
+    public static final String ANOMALY_SPIKE_FACTOR = "anomaly.spike.factor";
+    /** Sensor streams: the range check's margin, a fraction of the key's seen range (0 = off). */
+    public static final String ANOMALY_RANGE_MARGIN = "anomaly.range.margin";
+    /** Sensor streams: the season compared against, in milliseconds (0 = off). */
+    public static final String ANOMALY_SEASON_MS = "anomaly.season.ms";
     public static final String MAX_EVENT_BYTES = "limits.event.bytes";
     /** Longest record key (the entity id) in UTF-8 bytes; a longer one is rejected as oversized. */
     public static final String MAX_KEY_BYTES = "limits.key.bytes";
@@ -139,6 +145,12 @@ public record JobSettings(
                 pc.warmupEvents(), pc.shortWindow(), pc.longWindow(),
                 intProp(p, ANOMALY_SUPPRESS, pc.suppressEvents()),
                 unknownEventAnomaly(p.getProperty(UNKNOWN_EVENT, "dead-letter")));
+        SensorScoring sc = pc.sensorScoring();
+        pc = pc.withSensorScoring(sc
+                .withSpikeFactor(Double.parseDouble(p.getProperty(ANOMALY_SPIKE_FACTOR, Double.toString(sc.spikeFactor()))))
+                .withRangeMargin(Double.parseDouble(p.getProperty(ANOMALY_RANGE_MARGIN, Double.toString(sc.rangeMargin()))))
+                .withSeason(Long.parseLong(p.getProperty(ANOMALY_SEASON_MS, Long.toString(sc.seasonMillis()))),
+                        sc.maxSeasonEvents()));
         Map<String, String> kafka = new TreeMap<>();
         for (String name : p.stringPropertyNames()) {
             if (name.startsWith("kafka.")) {
@@ -178,6 +190,9 @@ public record JobSettings(
         p.setProperty(ANOMALY_THRESHOLD, Double.toString(predictor.anomalyThreshold()));
         p.setProperty(ANOMALY_SUPPRESS, Integer.toString(predictor.suppressEvents()));
         p.setProperty(UNKNOWN_EVENT, predictor.unknownEventAnomaly() ? "anomaly" : "dead-letter");
+        p.setProperty(ANOMALY_SPIKE_FACTOR, Double.toString(predictor.sensorScoring().spikeFactor()));
+        p.setProperty(ANOMALY_RANGE_MARGIN, Double.toString(predictor.sensorScoring().rangeMargin()));
+        p.setProperty(ANOMALY_SEASON_MS, Long.toString(predictor.sensorScoring().seasonMillis()));
         p.setProperty(MAX_EVENT_BYTES, Integer.toString(maxEventBytes));
         p.setProperty(MAX_KEY_BYTES, Integer.toString(maxKeyBytes));
         p.setProperty(MAX_MODEL_BYTES, Long.toString(maxModelBytes));

@@ -86,6 +86,26 @@ class ResourceLimitsTest {
     }
 
     @Test
+    void sensorScoringSettingsAreReadAndSurviveTheRoundTripToTheEngines() {
+        SensorScoring d = JobSettings.fromProperties(new Properties()).predictor().sensorScoring();
+        assertThat(d.spikeFactor()).isEqualTo(6.0);
+        assertThat(d.rangeMargin()).isEqualTo(0.02);
+        assertThat(d.seasonMillis()).isEqualTo(86_400_000L);
+        Properties p = new Properties();
+        p.setProperty(JobSettings.ANOMALY_SPIKE_FACTOR, "0");
+        p.setProperty(JobSettings.ANOMALY_RANGE_MARGIN, "0.1");
+        p.setProperty(JobSettings.ANOMALY_SEASON_MS, "3600000");
+        JobSettings s = JobSettings.fromProperties(p);
+        SensorScoring back = JobSettings.fromProperties(s.toProperties()).predictor().sensorScoring();
+        assertThat(back).isEqualTo(s.predictor().sensorScoring());
+        assertThat(back.spikeFactor()).isZero();
+        assertThat(back.rangeMargin()).isEqualTo(0.1);
+        assertThat(back.seasonMillis()).isEqualTo(3_600_000L);
+        p.setProperty(JobSettings.ANOMALY_SPIKE_FACTOR, "-1");
+        assertThatThrownBy(() -> JobSettings.fromProperties(p)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void unknownEventsAreDeadLetteredUnlessConfiguredAsAnomalies() {
         assertThat(JobSettings.fromProperties(new Properties()).predictor().unknownEventAnomaly()).isFalse();
         JobSettings anomaly = settings(JobSettings.UNKNOWN_EVENT, "anomaly");
