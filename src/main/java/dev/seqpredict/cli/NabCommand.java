@@ -109,6 +109,11 @@ final class NabCommand implements Callable<Integer> {
                     + "suppression (and short/long windows) (for tuning; repeatable).")
     List<String> variantSpecs = new java.util.ArrayList<>();
 
+    @Option(names = "--residual", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Models predict the change from the last value (spec 'residual'); --no-residual: the next "
+                    + "value itself (default ${DEFAULT-VALUE}).")
+    boolean residual;
+
     @Option(names = "--forecasts", description = "Also write <out>/<detector>-forecasts/<category>/<name>.csv: "
             + "timestamp,value,forecast (the one-step forecast made at the row before; empty where there was none).")
     boolean writeForecasts;
@@ -138,7 +143,7 @@ final class NabCommand implements Callable<Integer> {
                 variants.put(f[0], vc);
             }
             options = new NabRunner.Options(detector, seed, CellType.fromId(cell), hidden, layers, window, epochs, batch, lr,
-                    retrainEvery, trainWindow, gateTolerance, pc, variants);
+                    retrainEvery, trainWindow, gateTolerance, pc, variants, residual);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), 2);
         }

@@ -118,6 +118,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--top-k", defaultValue = "9", description = "k of the top-k hit rate for classification (default ${DEFAULT-VALUE}).")
     int topK;
 
+    @Option(names = "--residual", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Regression: learn the change from the last value (normalized) instead of the next value; "
+                    + "the spec says 'residual' (default ${DEFAULT-VALUE}).")
+    boolean residual;
+
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The model artifact to write (.safetensors).")
     Path out;
 
@@ -135,7 +140,7 @@ final class TrainCommand implements Callable<Integer> {
             String modelName = name != null ? name : out.getFileName().toString().replaceFirst("\\.safetensors$", "");
             options = new TrainingOptions(CellType.fromId(cell), hidden, layers, window, stride, epochs, batch, lr, seed,
                     task == null ? null : Task.fromId(task), validationFraction,
-                    split == null ? null : parseSplit(split), skipShort, topK, clip, modelName, version);
+                    split == null ? null : parseSplit(split), skipShort, topK, clip, modelName, version, residual);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), 2);
         }

@@ -19,6 +19,14 @@ import java.util.Objects;
  * (regression output when it differs from the input), {@code vocabulary} (classification: event names,
  * index = event id), {@code embedding} (classification input is an embedding row instead of one-hot),
  * and free-form {@code training} and {@code evaluation} objects (provenance and metrics).
+ *
+ * <p>Regression forecasts (optional, absent = the model forecasts all its inputs, output_size == input_size):
+ * {@code target}, the input features the output forecasts, in output order (0-based indices, or names from
+ * {@code feature_names}; the spec stores indices), so a 5-input model may forecast 3 of them; and
+ * {@code residual} ({@code true}: the head predicts the change from the last value in normalized units, so
+ * the forecast is {@code x_last[target[j]] + std_j * y[j]} instead of {@code mean_j + std_j * y[j]}, with
+ * std_j from {@code target_normalization} or else the input normalization of that feature; a model whose
+ * head outputs 0 forecasts "no change").
  */
 public record ModelSpec(
         CellType cell,
@@ -35,7 +43,9 @@ public record ModelSpec(
         List<String> vocabulary,
         boolean embedding,
         JsonNode training,
-        JsonNode evaluation) {
+        JsonNode evaluation,
+        List<Integer> target,
+        boolean residual) {
 
     /** Bounds that keep a hostile spec from making the loader allocate huge arrays. */
     public static final int MAX_DIM = 1 << 16;
@@ -53,37 +63,68 @@ public record ModelSpec(
         version = version == null || version.isBlank() ? "0" : version;
         featureNames = featureNames == null ? List.of() : List.copyOf(featureNames);
         vocabulary = vocabulary == null ? List.of() : List.copyOf(vocabulary);
+        target = target == null ? List.of() : List.copyOf(target);
     }
 
     /** The smallest spec: no names, no normalization. */
     public static ModelSpec of(CellType cell, int inputSize, int hiddenSize, int numLayers, Task task, int outputSize) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, null, null, null, null,
-                null, null, false, null, null);
+                null, null, false, null, null, null, false);
     }
 
     public ModelSpec withName(String newName, String newVersion) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, newName, newVersion,
-                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation);
+                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, target, residual);
     }
 
     public ModelSpec withNormalization(Normalization input, Normalization target) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                featureNames, input, target, vocabulary, embedding, training, evaluation);
+                featureNames, input, target, vocabulary, embedding, training, evaluation, this.target, residual);
     }
 
     public ModelSpec withFeatureNames(List<String> names) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                names, normalization, targetNormalization, vocabulary, embedding, training, evaluation);
+                names, normalization, targetNormalization, vocabulary, embedding, training, evaluation, target, residual);
     }
 
     public ModelSpec withVocabulary(List<String> vocab, boolean useEmbedding) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                featureNames, normalization, targetNormalization, vocab, useEmbedding, training, evaluation);
+                featureNames, normalization, targetNormalization, vocab, useEmbedding, training, evaluation, target, residual);
     }
 
     public ModelSpec withProvenance(JsonNode newTraining, JsonNode newEvaluation) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                featureNames, normalization, targetNormalization, vocabulary, embedding, newTraining, newEvaluation);
+                featureNames, normalization, targetNormalization, vocabulary, embedding, newTraining, newEvaluation, target,
+                residual);
+    }
+
+    /** The same spec with a target list (input indices the output forecasts; empty = none) and output form. */
+    public ModelSpec withForecast(List<Integer> newTarget, boolean newResidual) {
+        return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
+                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, newTarget,
+                newResidual);
+    }
+
+    /**
+     * The input feature each output forecasts (regression): the declared {@code target}, or 0..n-1 when
+     * output_size == input_size; null when the output is not a forecast of inputs (no target and
+     * output_size != input_size), or for classification.
+     */
+    public int[] targetIndices() {
+        if (task != Task.REGRESSION) {
+            return null;
+        }
+        if (!target.isEmpty()) {
+            return target.stream().mapToInt(Integer::intValue).toArray();
+        }
+        if (outputSize != inputSize) {
+            return null;
+        }
+        int[] t = new int[outputSize];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = i;
+        }
+        return t;
     }
 
     /** Size of the vocabulary of event ids for classification (= output_size). */
@@ -99,7 +140,19 @@ public record ModelSpec(
         if (targetNormalization != null) {
             return targetNormalization;
         }
-        return normalization != null && outputSize == inputSize ? normalization : null;
+        if (normalization == null) {
+            return null;
+        }
+        if (!target.isEmpty()) { // the input normalization of the forecast features
+            float[] m = new float[target.size()];
+            float[] sd = new float[target.size()];
+            for (int j = 0; j < m.length; j++) {
+                m[j] = normalization.mean(target.get(j));
+                sd[j] = normalization.std(target.get(j));
+            }
+            return new Normalization(m, sd);
+        }
+        return outputSize == inputSize ? normalization : null;
     }
 
     /** Checks the spec on its own (the tensors are checked against it by the loader). */
@@ -140,6 +193,28 @@ public record ModelSpec(
         } else if (embedding) {
             throw new ModelFormatException("embedding input is only for classification");
         }
+        if (!target.isEmpty()) {
+            if (task != Task.REGRESSION) {
+                throw new ModelFormatException("target is only for regression (a classification model forecasts the next event id)");
+            }
+            if (target.size() != outputSize) {
+                throw new ModelFormatException("target lists " + target.size() + " features but output_size is " + outputSize);
+            }
+            for (int i : target) {
+                if (i < 0 || i >= inputSize) {
+                    throw new ModelFormatException("target feature " + i + " is not an input (input_size " + inputSize + ")");
+                }
+            }
+        }
+        if (residual) {
+            if (task != Task.REGRESSION) {
+                throw new ModelFormatException("residual output is only for regression");
+            }
+            if (targetIndices() == null) {
+                throw new ModelFormatException("residual output needs outputs that are inputs: output_size " + outputSize
+                        + " != input_size " + inputSize + " and no 'target' list");
+            }
+        }
     }
 
     private static void checkDim(String field, int v) throws ModelFormatException {
@@ -176,6 +251,13 @@ public record ModelSpec(
         }
         if (embedding) {
             o.put("embedding", true);
+        }
+        if (!target.isEmpty()) {
+            ArrayNode a = o.putArray("target");
+            target.forEach(a::add);
+        }
+        if (residual) {
+            o.put("residual", true);
         }
         if (training != null) {
             o.set("training", training);
@@ -228,14 +310,20 @@ public record ModelSpec(
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(e.getMessage());
         }
+        List<String> featureNames = stringList(o, "feature_names");
+        JsonNode residual = o.get("residual");
+        if (residual != null && !residual.isNull() && !residual.isBoolean()) {
+            throw new ModelFormatException("spec field 'residual' must be true or false");
+        }
         ModelSpec spec = new ModelSpec(cell,
                 requiredInt(o, "input_size"), requiredInt(o, "hidden_size"), requiredInt(o, "num_layers"),
                 task, requiredInt(o, "output_size"),
                 optionalText(o, "name"), optionalText(o, "version"),
-                stringList(o, "feature_names"), norm, target, stringList(o, "vocabulary"),
+                featureNames, norm, target, stringList(o, "vocabulary"),
                 o.path("embedding").asBoolean(false),
                 o.hasNonNull("training") ? o.get("training") : null,
-                o.hasNonNull("evaluation") ? o.get("evaluation") : null);
+                o.hasNonNull("evaluation") ? o.get("evaluation") : null,
+                targetList(o, featureNames), residual != null && residual.asBoolean(false));
         spec.validate();
         return spec;
     }
@@ -281,6 +369,35 @@ public record ModelSpec(
                 throw new ModelFormatException("spec field '" + field + "' must contain only strings");
             }
             out.add(e.asText());
+        }
+        return out;
+    }
+
+    /** {@code target}: input indices or feature names (resolved against {@code feature_names}). */
+    private static List<Integer> targetList(JsonNode o, List<String> featureNames) throws ModelFormatException {
+        JsonNode v = o.get("target");
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray() || v.isEmpty() || v.size() > MAX_DIM) {
+            throw new ModelFormatException("spec field 'target' must be a non-empty array of input indices or feature names");
+        }
+        List<Integer> out = new ArrayList<>(v.size());
+        for (JsonNode e : v) {
+            if (e.isIntegralNumber() && e.canConvertToInt()) {
+                out.add(e.intValue());
+            } else if (e.isTextual()) {
+                int i = featureNames.indexOf(e.asText());
+                if (i < 0) {
+                    throw new ModelFormatException("target feature '" + e.asText() + "' is not in feature_names " + featureNames);
+                }
+                out.add(i);
+            } else {
+                throw new ModelFormatException("spec field 'target' must contain input indices or feature names, got " + e);
+            }
+        }
+        if (out.stream().distinct().count() != out.size()) {
+            throw new ModelFormatException("spec field 'target' lists a feature twice: " + out);
         }
         return out;
     }

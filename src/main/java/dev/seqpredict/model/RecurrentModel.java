@@ -30,6 +30,11 @@ public final class RecurrentModel {
     private final int scratchFloats;
     private final ThreadLocal<Scratch> threadScratch;
     private final java.util.Map<String, Integer> eventIndex;
+    /** Regression: the input feature each output forecasts (null when the outputs are not inputs). */
+    private final int[] target;
+    /** Residual output: the scale of each output's change (null for the absolute form). */
+    private final float[] residualStd;
+    private final Normalization outputNormalization;
     private volatile String sha256;
 
     private RecurrentModel(ModelSpec spec, List<LayerWeights> layers, float[] headWeight, float[] headBias,
@@ -56,6 +61,51 @@ public final class RecurrentModel {
             index.put(spec.vocabulary().get(i), i);
         }
         this.eventIndex = java.util.Map.copyOf(index);
+        this.target = spec.targetIndices();
+        this.outputNormalization = spec.outputNormalization();
+        if (spec.residual()) {
+            residualStd = new float[spec.outputSize()];
+            for (int j = 0; j < residualStd.length; j++) {
+                residualStd[j] = outputNormalization == null ? 1f : outputNormalization.std(j);
+            }
+        } else {
+            residualStd = null;
+        }
+    }
+
+    /** True when the outputs forecast input features (regression with a target list or output_size == input_size). */
+    public boolean forecastsInputs() {
+        return target != null;
+    }
+
+    /**
+     * The part of an event's values the model's output forecasts, in output order: the values themselves
+     * when the model forecasts all its inputs (no copy), else the target features (a new array).
+     *
+     * @throws IllegalStateException when the model's outputs are not inputs ({@link #forecastsInputs} false)
+     */
+    public float[] targetOf(float[] values) {
+        if (target == null) {
+            throw new IllegalStateException("model " + spec.name() + " forecasts no input features (output_size "
+                    + spec.outputSize() + " != input_size " + spec.inputSize() + " and no 'target' list)");
+        }
+        if (target.length == values.length && isIdentity()) {
+            return values;
+        }
+        float[] out = new float[target.length];
+        for (int j = 0; j < target.length; j++) {
+            out[j] = values[target[j]];
+        }
+        return out;
+    }
+
+    private boolean isIdentity() {
+        for (int j = 0; j < target.length; j++) {
+            if (target[j] != j) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -213,9 +263,12 @@ public final class RecurrentModel {
         }
         advance(state, s);
         head.apply(state, layout.topHiddenOffset(), out, 0);
-        Normalization outNorm = spec.outputNormalization();
-        if (outNorm != null) {
-            outNorm.denormalize(out, 0);
+        if (residualStd != null) { // the change from the last value, in normalized units
+            for (int j = 0; j < residualStd.length; j++) {
+                out[j] = features[target[j]] + residualStd[j] * out[j];
+            }
+        } else if (outputNormalization != null) {
+            outputNormalization.denormalize(out, 0);
         }
     }
 

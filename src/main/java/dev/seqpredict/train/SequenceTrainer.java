@@ -39,7 +39,8 @@ import java.util.Random;
  *
  * <p>Training uses truncated back-propagation through time: windows of {@code window} consecutive events
  * of a key, each started from a zero state, the loss taken at every step on the next event (MSE on
- * normalized features, or softmax cross-entropy over the vocabulary). After every epoch the network is
+ * normalized features, or softmax cross-entropy over the vocabulary; with {@code residual} the regression
+ * target is the next event's change from the current one, z_{t+1} - z_t, and the spec says so). After every epoch the network is
  * exported and the exported model is stepped event by event over the validation data exactly as the
  * stream will step it (zero state at each key's first event, the whole history stepped), so the reported
  * metric is the one the stream gets. The epoch with the best validation metric is kept.
@@ -228,7 +229,11 @@ public final class SequenceTrainer implements AutoCloseable {
             float[][] rows = new float[n][m];
             for (int t = 0; t < n; t++) {
                 System.arraycopy(flat, t * m, rows[t], 0, m);
-                if (data.task == Task.REGRESSION) {
+                if (data.residual) { // the last value plus the predicted change
+                    for (int i = 0; i < m; i++) {
+                        rows[t][i] = s.values()[t][i] + spec.normalization().std(i) * rows[t][i];
+                    }
+                } else if (data.task == Task.REGRESSION) {
                     spec.normalization().denormalize(rows[t], 0);
                 }
             }
@@ -252,6 +257,9 @@ public final class SequenceTrainer implements AutoCloseable {
         t.put("optimizer", "adam");
         t.put("clip_gradient", o.clipGradient());
         t.put("loss", data.task == Task.REGRESSION ? "mse (normalized)" : "softmax cross-entropy");
+        if (data.task == Task.REGRESSION) {
+            t.put("target", data.residual ? "next change (normalized)" : "next value (normalized)");
+        }
         t.put("final_loss", Double.parseDouble(String.format(Locale.ROOT, "%.6g", loss)));
         t.put("seed", o.seed());
         t.put("split", split.id());
@@ -321,11 +329,14 @@ public final class SequenceTrainer implements AutoCloseable {
         Map<String, Integer> vocabIndex = new HashMap<>();
         long trainingEvents;
         int skippedShort;
+        /** Regression targets are z_{t+1} - z_t (normalized) instead of z_{t+1}. */
+        boolean residual;
 
         static Prepared of(SeriesSet raw, TrainingOptions o, Split split) {
             Prepared p = new Prepared();
             p.task = raw.task();
             p.raw = raw;
+            p.residual = o.residual() && p.task == Task.REGRESSION;
             int keys = raw.series().size();
             p.trainEnd = new int[keys];
             p.scoreFrom = new int[keys];
@@ -418,7 +429,8 @@ public final class SequenceTrainer implements AutoCloseable {
                 return ModelSpec.of(o.cell(), f, o.hidden(), o.layers(), Task.REGRESSION, f)
                         .withName(o.name(), o.version())
                         .withFeatureNames(raw.featureNames())
-                        .withNormalization(normalization, null);
+                        .withNormalization(normalization, null)
+                        .withForecast(List.of(), residual);
             }
             int v = vocabulary.size();
             return ModelSpec.of(o.cell(), v, o.hidden(), o.layers(), Task.CLASSIFICATION, v)
@@ -443,7 +455,13 @@ public final class SequenceTrainer implements AutoCloseable {
                 int f = v[0].length;
                 for (int t = 0; t < w; t++) {
                     System.arraycopy(v[start + t], 0, x, xOff + t * f, f);
-                    System.arraycopy(v[start + t + 1], 0, y, yOff + t * f, f);
+                    if (residual) {
+                        for (int i = 0; i < f; i++) {
+                            y[yOff + t * f + i] = v[start + t + 1][i] - v[start + t][i];
+                        }
+                    } else {
+                        System.arraycopy(v[start + t + 1], 0, y, yOff + t * f, f);
+                    }
                 }
             } else {
                 int[] e = ids[s];
