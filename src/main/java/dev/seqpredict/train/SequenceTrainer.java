@@ -131,15 +131,66 @@ public final class SequenceTrainer implements AutoCloseable {
         if (bestEpoch != o.epochs()) {
             restore(bestWeights);
         }
+        float headScale = 1f;
+        if (data.residual && data.validationPredictions() > 0) {
+            headScale = headScale(net.export(spec), data.raw, data.scoreFrom);
+            if (headScale != 1f) {
+                net.scaleHead(headScale);
+                out.printf(Locale.ROOT, "residual head scaled by %.2f (least validation MAE; 0 = the last value)%n", headScale);
+            }
+        }
         RecurrentModel exported = net.export(spec);
         Evaluator.Report validation = data.validationPredictions() > 0
                 ? Evaluator.evaluate(exported, data.raw, data.scoreFrom, bigram, o.topK()) : null;
         double seconds = (System.nanoTime() - t0) / 1e9;
         ObjectNode training = trainingJson(raw, split, bestEpoch, loss, engine);
+        if (data.residual) {
+            training.put("head_scale", headScale);
+        }
         ObjectNode evaluation = evaluationJson(validation, split);
         RecurrentModel result = RecurrentModel.create(spec.withProvenance(training, evaluation), net.layerWeights(),
                 net.headWeight(), net.headBias(), null);
         return new Result(result, validation, bestEpoch, loss, data.windows.length, seconds);
+    }
+
+    /**
+     * Residual form: the factor c in 0, 0.05, .., 1 on the predicted change (forecast = x + c (f - x)) with the
+     * least MAE on the validation events, the exported model stepped as the stream steps it. c = 0 is the last
+     * value, so the kept model is never worse than it on the validation data; ties keep the larger c.
+     */
+    static float headScale(RecurrentModel m, SeriesSet raw, int[] scoreFrom) {
+        int[] target = m.spec().targetIndices();
+        int steps = 20;
+        double[] abs = new double[steps + 1];
+        float[] out = new float[m.outputSize()];
+        for (int s = 0; s < raw.series().size(); s++) {
+            float[][] x = raw.series().get(s).values();
+            int from = Math.max(1, scoreFrom[s]);
+            if (from >= x.length) {
+                continue;
+            }
+            float[] state = m.newState();
+            for (int t = 0; t + 1 < x.length; t++) {
+                m.step(state, x[t], out);
+                if (t + 1 >= from) {
+                    for (int j = 0; j < target.length; j++) {
+                        double last = x[t][target[j]];
+                        double change = out[j] - last;
+                        double next = x[t + 1][target[j]];
+                        for (int k = 0; k <= steps; k++) {
+                            abs[k] += Math.abs(last + change * k / steps - next);
+                        }
+                    }
+                }
+            }
+        }
+        int best = steps;
+        for (int k = steps - 1; k >= 0; k--) {
+            if (abs[k] < abs[best]) {
+                best = k;
+            }
+        }
+        return best == steps ? 1f : (float) best / steps;
     }
 
     private static boolean better(Metrics a, Metrics b) {

@@ -3,11 +3,16 @@ package dev.seqpredict.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.seqpredict.model.CellType;
+import dev.seqpredict.model.LayerWeights;
 import dev.seqpredict.model.ModelArtifact;
+import dev.seqpredict.model.ModelSpec;
+import dev.seqpredict.model.Normalization;
 import dev.seqpredict.model.RecurrentModel;
+import dev.seqpredict.model.Task;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +62,34 @@ class ResidualTrainingTest {
             System.out.printf("residual GRU: model %s | baseline %s%n", m.summary(), b.summary());
             assertThat(m.mae()).isLessThan(0.6 * b.mae());
         }
+    }
+
+    @Test
+    void theHeadScaleShrinksAWrongChangeToTheLastValueAndKeepsARightOne() {
+        // a constant series: the right change is 0; a bias-only residual head forecasts a change of 2 * 0.5 = 1
+        float[][] flat = new float[50][];
+        float[][] ramp = new float[50][];
+        for (int t = 0; t < 50; t++) {
+            flat[t] = new float[] {3f};
+            ramp[t] = new float[] {t};
+        }
+        ModelSpec spec = ModelSpec.of(CellType.GRU, 1, 2, 1, Task.REGRESSION, 1)
+                .withNormalization(new Normalization(new float[] {0}, new float[] {2}), null).withForecast(List.of(), true);
+        LayerWeights l = new LayerWeights(CellType.GRU, 1, 2, new float[6], new float[12], new float[6], new float[6]);
+        RecurrentModel m = RecurrentModel.create(spec, List.of(l), new float[2], new float[] {0.5f}, null);
+        int[] from = {25};
+        assertThat(SequenceTrainer.headScale(m, set(flat), from)).isEqualTo(0f);
+        // a ramp of +1 per event: the change of 1 is exactly right, so the head stays as it is
+        assertThat(SequenceTrainer.headScale(m, set(ramp), from)).isEqualTo(1f);
+        // a ramp of +0.5 per event: half the change is right
+        for (int t = 0; t < 50; t++) {
+            ramp[t] = new float[] {0.5f * t};
+        }
+        assertThat(SequenceTrainer.headScale(m, set(ramp), from)).isEqualTo(0.5f);
+    }
+
+    private static SeriesSet set(float[][] v) {
+        return new SeriesSet(Task.REGRESSION, List.of("v"), List.of(new Series("k", null, v, null)), "test");
     }
 
     private static int[] scoreFrom(SeriesSet data, double f) {
