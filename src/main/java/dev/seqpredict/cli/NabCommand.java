@@ -114,6 +114,11 @@ final class NabCommand implements Callable<Integer> {
                     + "value itself (default ${DEFAULT-VALUE}).")
     boolean residual;
 
+    @Option(names = "--differenced", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Residual models whose input is the change from the previous row (spec 'differenced') "
+                    + "(default ${DEFAULT-VALUE}).")
+    boolean differenced;
+
     @Option(names = "--forecasts", description = "Also write <out>/<detector>-forecasts/<category>/<name>.csv: "
             + "timestamp,value,forecast (the one-step forecast made at the row before; empty where there was none).")
     boolean writeForecasts;
@@ -143,7 +148,7 @@ final class NabCommand implements Callable<Integer> {
                 variants.put(f[0], vc);
             }
             options = new NabRunner.Options(detector, seed, CellType.fromId(cell), hidden, layers, window, epochs, batch, lr,
-                    retrainEvery, trainWindow, gateTolerance, pc, variants, residual);
+                    retrainEvery, trainWindow, gateTolerance, pc, variants, residual, differenced);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), 2);
         }

@@ -123,6 +123,10 @@ final class TrainCommand implements Callable<Integer> {
                     + "the spec says 'residual' (default ${DEFAULT-VALUE}).")
     boolean residual;
 
+    @Option(names = "--differenced", description = "Regression (implies --residual): the input is each event's change "
+            + "from the key's previous one; the spec says 'differenced'.")
+    boolean differenced;
+
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The model artifact to write (.safetensors).")
     Path out;
 
@@ -140,7 +144,7 @@ final class TrainCommand implements Callable<Integer> {
             String modelName = name != null ? name : out.getFileName().toString().replaceFirst("\\.safetensors$", "");
             options = new TrainingOptions(CellType.fromId(cell), hidden, layers, window, stride, epochs, batch, lr, seed,
                     task == null ? null : Task.fromId(task), validationFraction,
-                    split == null ? null : parseSplit(split), skipShort, topK, clip, modelName, version, residual);
+                    split == null ? null : parseSplit(split), skipShort, topK, clip, modelName, version, residual || differenced, differenced);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), 2);
         }

@@ -26,7 +26,9 @@ import java.util.Objects;
  * {@code residual} ({@code true}: the head predicts the change from the last value in normalized units, so
  * the forecast is {@code x_last[target[j]] + std_j * y[j]} instead of {@code mean_j + std_j * y[j]}, with
  * std_j from {@code target_normalization} or else the input normalization of that feature; a model whose
- * head outputs 0 forecasts "no change").
+ * head outputs 0 forecasts "no change"); {@code differenced} ({@code true}: the input is the change from the
+ * key's previous event, x_t - x_{t-1}, 0 at its first event, then normalized by {@code normalization}; the
+ * model keeps the previous event in its state; needs {@code residual}).
  */
 public record ModelSpec(
         CellType cell,
@@ -45,7 +47,8 @@ public record ModelSpec(
         JsonNode training,
         JsonNode evaluation,
         List<Integer> target,
-        boolean residual) {
+        boolean residual,
+        boolean differenced) {
 
     /** Bounds that keep a hostile spec from making the loader allocate huge arrays. */
     public static final int MAX_DIM = 1 << 16;
@@ -69,40 +72,50 @@ public record ModelSpec(
     /** The smallest spec: no names, no normalization. */
     public static ModelSpec of(CellType cell, int inputSize, int hiddenSize, int numLayers, Task task, int outputSize) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, null, null, null, null,
-                null, null, false, null, null, null, false);
+                null, null, false, null, null, null, false, false);
     }
 
     public ModelSpec withName(String newName, String newVersion) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, newName, newVersion,
-                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, target, residual);
+                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, target, residual, differenced);
     }
 
     public ModelSpec withNormalization(Normalization input, Normalization target) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                featureNames, input, target, vocabulary, embedding, training, evaluation, this.target, residual);
+                featureNames, input, target, vocabulary, embedding, training, evaluation, this.target, residual, differenced);
     }
 
     public ModelSpec withFeatureNames(List<String> names) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                names, normalization, targetNormalization, vocabulary, embedding, training, evaluation, target, residual);
+                names, normalization, targetNormalization, vocabulary, embedding, training, evaluation, target, residual, differenced);
     }
 
     public ModelSpec withVocabulary(List<String> vocab, boolean useEmbedding) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                featureNames, normalization, targetNormalization, vocab, useEmbedding, training, evaluation, target, residual);
+                featureNames, normalization, targetNormalization, vocab, useEmbedding, training, evaluation, target, residual, differenced);
     }
 
     public ModelSpec withProvenance(JsonNode newTraining, JsonNode newEvaluation) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
                 featureNames, normalization, targetNormalization, vocabulary, embedding, newTraining, newEvaluation, target,
-                residual);
+                residual, differenced);
     }
 
     /** The same spec with a target list (input indices the output forecasts; empty = none) and output form. */
     public ModelSpec withForecast(List<Integer> newTarget, boolean newResidual) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
                 featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, newTarget,
-                newResidual);
+                newResidual, differenced);
+    }
+
+    /**
+     * The same spec with differenced input: the model sees each event's change from the key's previous event
+     * (0 at its first), normalized by {@code normalization}; needs the residual output.
+     */
+    public ModelSpec withDifferencedInput(boolean d) {
+        return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
+                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, target,
+                residual, d);
     }
 
     /**
@@ -206,6 +219,9 @@ public record ModelSpec(
                 }
             }
         }
+        if (differenced && !residual) {
+            throw new ModelFormatException("differenced input needs the residual output (the level comes from the last value)");
+        }
         if (residual) {
             if (task != Task.REGRESSION) {
                 throw new ModelFormatException("residual output is only for regression");
@@ -258,6 +274,9 @@ public record ModelSpec(
         }
         if (residual) {
             o.put("residual", true);
+        }
+        if (differenced) {
+            o.put("differenced", true);
         }
         if (training != null) {
             o.set("training", training);
@@ -312,8 +331,12 @@ public record ModelSpec(
         }
         List<String> featureNames = stringList(o, "feature_names");
         JsonNode residual = o.get("residual");
-        if (residual != null && !residual.isNull() && !residual.isBoolean()) {
-            throw new ModelFormatException("spec field 'residual' must be true or false");
+        JsonNode differenced = o.get("differenced");
+        for (String field : new String[] {"residual", "differenced"}) {
+            JsonNode v = o.get(field);
+            if (v != null && !v.isNull() && !v.isBoolean()) {
+                throw new ModelFormatException("spec field '" + field + "' must be true or false");
+            }
         }
         ModelSpec spec = new ModelSpec(cell,
                 requiredInt(o, "input_size"), requiredInt(o, "hidden_size"), requiredInt(o, "num_layers"),
@@ -323,7 +346,8 @@ public record ModelSpec(
                 o.path("embedding").asBoolean(false),
                 o.hasNonNull("training") ? o.get("training") : null,
                 o.hasNonNull("evaluation") ? o.get("evaluation") : null,
-                targetList(o, featureNames), residual != null && residual.asBoolean(false));
+                targetList(o, featureNames), residual != null && residual.asBoolean(false),
+                differenced != null && differenced.asBoolean(false));
         spec.validate();
         return spec;
     }

@@ -203,8 +203,9 @@ public final class RecurrentModel {
         return s;
     }
 
+    /** The recurrent state, plus (differenced input) the key's previous event and a flag that there was one. */
     public int stateSize() {
-        return layout.size();
+        return layout.size() + (spec.differenced() ? spec.inputSize() + 1 : 0);
     }
 
     public int outputSize() {
@@ -213,7 +214,7 @@ public final class RecurrentModel {
 
     /** A fresh (zero) state, as PyTorch starts without an explicit h_0/c_0. */
     public float[] newState() {
-        return new float[layout.size()];
+        return new float[stateSize()];
     }
 
     public long parameterCount() {
@@ -256,9 +257,21 @@ public final class RecurrentModel {
             throw new IllegalStateException("classification models take event ids: use stepEvent");
         }
         Normalization n = spec.normalization();
+        float[] in = features;
+        if (spec.differenced()) { // the change from the key's previous event (0 at its first), kept after h/c
+            int k = spec.inputSize();
+            int prev = layout.size();
+            boolean seen = state[prev + k] != 0f;
+            for (int i = 0; i < k; i++) {
+                s.x[i] = seen ? features[i] - state[prev + i] : 0f;
+                state[prev + i] = features[i];
+            }
+            state[prev + k] = 1f;
+            in = s.x;
+        }
         if (n != null) {
-            n.normalize(features, 0, s.x, 0);
-        } else {
+            n.normalize(in, 0, s.x, 0);
+        } else if (in != s.x) {
             System.arraycopy(features, 0, s.x, 0, spec.inputSize());
         }
         advance(state, s);

@@ -257,8 +257,9 @@ public final class SequenceTrainer implements AutoCloseable {
         int in = spec.inputSize();
         float[] x = new float[n * in];
         if (data.task == Task.REGRESSION) {
+            float[][] v = data.differenced ? Prepared.differences(s.values()) : s.values();
             for (int t = 0; t < n; t++) {
-                spec.normalization().normalize(s.values()[t], 0, x, t * in);
+                spec.normalization().normalize(v[t], 0, x, t * in);
             }
         } else {
             for (int t = 0; t < n; t++) {
@@ -310,6 +311,7 @@ public final class SequenceTrainer implements AutoCloseable {
         t.put("loss", data.task == Task.REGRESSION ? "mse (normalized)" : "softmax cross-entropy");
         if (data.task == Task.REGRESSION) {
             t.put("target", data.residual ? "next change (normalized)" : "next value (normalized)");
+            t.put("input", data.differenced ? "change from the previous event (normalized)" : "value (normalized)");
         }
         t.put("final_loss", Double.parseDouble(String.format(Locale.ROOT, "%.6g", loss)));
         t.put("seed", o.seed());
@@ -382,6 +384,8 @@ public final class SequenceTrainer implements AutoCloseable {
         int skippedShort;
         /** Regression targets are z_{t+1} - z_t (normalized) instead of z_{t+1}. */
         boolean residual;
+        /** The input is x_t - x_{t-1} (normalized); the residual target is (x_{t+1} - x_t) / std. */
+        boolean differenced;
 
         static Prepared of(SeriesSet raw, TrainingOptions o, Split split) {
             Prepared p = new Prepared();
@@ -444,11 +448,17 @@ public final class SequenceTrainer implements AutoCloseable {
             }
             p.windows = windows.stream().mapToLong(Long::longValue).toArray();
             if (p.task == Task.REGRESSION) {
-                p.normalization = normalization(raw, p.trainEnd);
+                p.differenced = o.differenced() && p.residual;
+                float[][][] inputs = new float[keys][][];
+                for (int s = 0; s < keys; s++) {
+                    float[][] v = raw.series().get(s).values();
+                    inputs[s] = p.differenced ? differences(v) : v;
+                }
+                p.normalization = normalization(inputs, p.trainEnd, raw.featureCount());
                 p.x = new float[keys][][];
                 int nf = raw.featureCount();
                 for (int s = 0; s < keys; s++) {
-                    float[][] v = raw.series().get(s).values();
+                    float[][] v = inputs[s];
                     p.x[s] = new float[v.length][nf];
                     for (int t = 0; t < v.length; t++) {
                         p.normalization.normalize(v[t], 0, p.x[s][t], 0);
@@ -481,7 +491,8 @@ public final class SequenceTrainer implements AutoCloseable {
                         .withName(o.name(), o.version())
                         .withFeatureNames(raw.featureNames())
                         .withNormalization(normalization, null)
-                        .withForecast(List.of(), residual);
+                        .withForecast(List.of(), residual)
+                        .withDifferencedInput(differenced);
             }
             int v = vocabulary.size();
             return ModelSpec.of(o.cell(), v, o.hidden(), o.layers(), Task.CLASSIFICATION, v)
@@ -506,7 +517,12 @@ public final class SequenceTrainer implements AutoCloseable {
                 int f = v[0].length;
                 for (int t = 0; t < w; t++) {
                     System.arraycopy(v[start + t], 0, x, xOff + t * f, f);
-                    if (residual) {
+                    if (differenced) {
+                        float[][] r = raw.series().get(s).values();
+                        for (int i = 0; i < f; i++) {
+                            y[yOff + t * f + i] = (r[start + t + 1][i] - r[start + t][i]) / normalization.std(i);
+                        }
+                    } else if (residual) {
                         for (int i = 0; i < f; i++) {
                             y[yOff + t * f + i] = v[start + t + 1][i] - v[start + t][i];
                         }
@@ -534,13 +550,24 @@ public final class SequenceTrainer implements AutoCloseable {
             return new Evaluator.BigramBaseline(seqs);
         }
 
-        private static Normalization normalization(SeriesSet raw, int[] trainEnd) {
-            int f = raw.featureCount();
+        /** d[t] = v[t] - v[t-1] in float (as the core computes it), d[0] = 0. */
+        static float[][] differences(float[][] v) {
+            float[][] d = new float[v.length][];
+            for (int t = 0; t < v.length; t++) {
+                d[t] = new float[v[t].length];
+                for (int i = 0; t > 0 && i < d[t].length; i++) {
+                    d[t][i] = v[t][i] - v[t - 1][i];
+                }
+            }
+            return d;
+        }
+
+        private static Normalization normalization(float[][][] series, int[] trainEnd, int f) {
             double[] sum = new double[f];
             double[] sq = new double[f];
             long n = 0;
             for (int s = 0; s < trainEnd.length; s++) {
-                float[][] v = raw.series().get(s).values();
+                float[][] v = series[s];
                 for (int t = 0; t < trainEnd[s]; t++) {
                     for (int i = 0; i < f; i++) {
                         sum[i] += v[t][i];
@@ -554,7 +581,7 @@ public final class SequenceTrainer implements AutoCloseable {
                 mean[i] = (float) (sum[i] / n);
             }
             for (int s = 0; s < trainEnd.length; s++) {
-                float[][] v = raw.series().get(s).values();
+                float[][] v = series[s];
                 for (int t = 0; t < trainEnd[s]; t++) {
                     for (int i = 0; i < f; i++) {
                         double d = v[t][i] - mean[i];

@@ -18,7 +18,11 @@ class ResidualForecastSpecTest {
         ModelSpec spec = ModelSpec.fromJson("{" + BASE + ",\"output_size\":3,\"target\":[4,0,2],\"residual\":true}");
         assertThat(spec.target()).containsExactly(4, 0, 2);
         assertThat(spec.residual()).isTrue();
-        assertThat(spec.toJson()).contains("\"target\":[4,0,2]").contains("\"residual\":true");
+        assertThat(spec.toJson()).contains("\"target\":[4,0,2]").contains("\"residual\":true")
+                .doesNotContain("differenced");
+        ModelSpec d = ModelSpec.fromJson("{" + BASE + ",\"output_size\":5,\"residual\":true,\"differenced\":true}");
+        assertThat(d.differenced()).isTrue();
+        assertThat(ModelSpec.fromJson(d.toJson())).isEqualTo(d);
         assertThat(ModelSpec.fromJson(spec.toJson())).isEqualTo(spec);
 
         RecurrentModel m = zeroModel(spec);
@@ -39,7 +43,7 @@ class ResidualForecastSpecTest {
     void aSpecWithoutTheFieldsIsUnchanged() throws Exception {
         RecurrentModel old = TestModels.regression(1, CellType.LSTM, 3, 8, 2, "sensors", "7");
         String json = old.spec().toJson();
-        assertThat(json).doesNotContain("target").doesNotContain("residual");
+        assertThat(json).doesNotContain("target").doesNotContain("residual").doesNotContain("differenced");
         ModelSpec back = ModelSpec.fromJson(json);
         assertThat(back.target()).isEmpty();
         assertThat(back.residual()).isFalse();
@@ -61,6 +65,8 @@ class ResidualForecastSpecTest {
                 .hasMessageContaining("lists a feature twice");
         assertThatThrownBy(() -> ModelSpec.fromJson("{" + BASE + ",\"output_size\":1,\"target\":[\"x\"]}"))
                 .hasMessageContaining("target feature 'x' is not in feature_names");
+        assertThatThrownBy(() -> ModelSpec.fromJson("{" + BASE + ",\"output_size\":5,\"differenced\":true}"))
+                .hasMessageContaining("differenced input needs the residual output");
         assertThatThrownBy(() -> ModelSpec.fromJson("{" + BASE + ",\"output_size\":5,\"residual\":\"yes\"}"))
                 .hasMessageContaining("'residual' must be true or false");
         assertThatThrownBy(() -> ModelSpec.fromJson("{\"cell\":\"gru\",\"input_size\":3,\"hidden_size\":4,\"num_layers\":1,"

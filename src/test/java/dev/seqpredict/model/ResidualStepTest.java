@@ -1,6 +1,7 @@
 package dev.seqpredict.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,26 @@ class ResidualStepTest {
         RecurrentModel m = biasOnly(spec, new float[2]);
         float[][] out = m.forward(new float[][] {{1, 2}, {3.5f, -4}, {100, 0}});
         assertThat(out).isDeepEqualTo(new float[][] {{1, 2}, {3.5f, -4}, {100, 0}});
+    }
+
+    @Test
+    void differencedInputFeedsTheChangeFromThePreviousEventAndKeepsItInTheState() {
+        // RNN_TANH, hidden 1, W_ih = 1, no recurrence, head weight 1: y = tanh(z) with z the normalized change
+        Normalization dn = new Normalization(new float[] {0}, new float[] {2});
+        ModelSpec spec = ModelSpec.of(CellType.RNN_TANH, 1, 1, 1, Task.REGRESSION, 1).withNormalization(dn, null)
+                .withForecast(List.of(), true).withDifferencedInput(true);
+        LayerWeights l = new LayerWeights(CellType.RNN_TANH, 1, 1, new float[] {1}, new float[] {0}, new float[1], new float[1]);
+        RecurrentModel m = RecurrentModel.create(spec, List.of(l), new float[] {1}, new float[1], null);
+        assertThat(m.stateSize()).isEqualTo(1 + 2); // h, the previous value, the "seen" flag
+        float[] state = m.newState();
+        float[] out = new float[1];
+        m.step(state, new float[] {10}, out); // first event: change 0, y = 0
+        assertThat(out[0]).isEqualTo(10f);
+        m.step(state, new float[] {13}, out); // change 3, z = 1.5
+        assertThat(out[0]).isCloseTo(13f + 2f * (float) Math.tanh(1.5f), within(1e-5f)); // the kernels' tanh: 1 ulp
+        m.step(state, new float[] {12}, out); // change -1, z = -0.5
+        assertThat(out[0]).isCloseTo(12f + 2f * (float) Math.tanh(-0.5f), within(1e-5f));
+        assertThat(state[1]).isEqualTo(12f);
     }
 
     @Test

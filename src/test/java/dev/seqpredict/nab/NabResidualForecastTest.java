@@ -15,7 +15,7 @@ class NabResidualForecastTest {
 
     static NabRunner.Options residual(int retrainEvery) {
         return new NabRunner.Options("seqpredict", 7, CellType.LSTM, 8, 1, 8, 2, 16, 0.01f, retrainEvery, 100, 0.05,
-                PredictorConfig.DEFAULTS.withRewarmWindow(16).withAlarms(0.999, 10), Map.of(), true);
+                PredictorConfig.DEFAULTS.withRewarmWindow(16).withAlarms(0.999, 10), Map.of(), true, false);
     }
 
     @Test

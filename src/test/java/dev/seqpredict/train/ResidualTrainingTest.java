@@ -15,19 +15,23 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code train --residual}: the network learns the next change; the exported artifact says so and matches DJL. */
 class ResidualTrainingTest {
 
-    @Test
-    void residualModelIsDeclaredInTheSpecAndTheCoreReproducesDjl(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void residualModelIsDeclaredInTheSpecAndTheCoreReproducesDjl(boolean differenced, @TempDir Path dir) throws Exception {
         SeriesSet data = TestData.sines(4, 200, 0.05, 21);
         SeriesSet heldOut = TestData.sines(3, 250, 0.05, 99);
         TrainingOptions o = TrainingOptions.defaults().with(CellType.LSTM, 16, 1).withSchedule(15, 4, 32, 0.01f)
-                .withSeed(2).withSplit(Split.TAIL, 0.25).withResidual(true);
+                .withSeed(2).withSplit(Split.TAIL, 0.25).withResidual(true).withDifferencedInput(differenced);
         try (SequenceTrainer trainer = new SequenceTrainer(o)) {
             SequenceTrainer.Result r = trainer.train(data, new PrintWriter(new StringWriter()));
             assertThat(r.model().spec().residual()).isTrue();
+            assertThat(r.model().spec().differenced()).isEqualTo(differenced);
             assertThat(r.model().spec().training().get("target").asText()).isEqualTo("next change (normalized)");
             Path file = dir.resolve("m.safetensors");
             ModelArtifact.write(r.model(), file);
@@ -43,7 +47,7 @@ class ResidualTrainingTest {
                     max = Math.max(max, d);
                 }
             }
-            System.out.printf("residual export parity on held-out data: max |diff| %.2e%n", max);
+            System.out.printf("residual (differenced %s) export parity on held-out data: max |diff| %.2e%n", differenced, max);
             // the validation metric is the exported model's, stepped by the core
             Evaluator.Report again = Evaluator.evaluate(loaded, data, r.validation() == null ? null : scoreFrom(data, 0.25),
                     null, 1);
