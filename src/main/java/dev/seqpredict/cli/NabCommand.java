@@ -114,9 +114,9 @@ final class NabCommand implements Callable<Integer> {
                     + "value itself (default ${DEFAULT-VALUE}).")
     boolean residual;
 
-    @Option(names = "--differenced", negatable = true, defaultValue = "false", fallbackValue = "true",
-            description = "Residual models whose input is the change from the previous row (spec 'differenced') "
-                    + "(default ${DEFAULT-VALUE}).")
+    @Option(names = "--differenced", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Residual models whose input is the change from the previous row (spec 'differenced'); "
+                    + "--no-differenced: the value itself (default ${DEFAULT-VALUE}).")
     boolean differenced;
 
     @Option(names = "--forecasts", description = "Also write <out>/<detector>-forecasts/<category>/<name>.csv: "
