@@ -63,6 +63,7 @@ class PredictTargetModelTest {
         assertThat(lines.get(0)).isEqualTo("key,ts,y0,y1,y2");
         float[][] f = model.forward(ROWS);
         assertThat(lines.get(3)).isEqualTo("k,3," + f[2][0] + "," + f[2][1] + "," + f[2][2]);
+        assertThat(CliRun.of("inspect", "--model", modelFile.toString()).out()).contains("forecast    features [4, 0, 2]");
     }
 
     @Test
