@@ -13,7 +13,8 @@ a model forecast, the mean absolute one-step error of:
             least one-step MAE), level started at the first row and run over the whole file
 Then per run: geometric mean of model/last MAE ratios, files where the model is better than each baseline,
 files worse than 1.05x the last value; "real" = realAWSCloudwatch + realKnownCause. Files whose last-value
-MAE is 0 are left out of ratios and counts. Python 3 + numpy only.
+MAE is 0 are left out of ratios and counts (and a baseline's zero MAE out of its geometric mean).
+Python 3 + numpy only.
 """
 import csv
 import glob
@@ -86,7 +87,8 @@ def file_row(path, rel):
 def summarize(rows, label):
     rows = [r for r in rows if r["last"] > 0]
     ratio = np.array([r["model"] / r["last"] for r in rows])
-    geo = lambda a: float(np.exp(np.mean(np.log(a))))
+    # a forecaster with MAE 0 on a file (the day-before value on a noiseless daily wave) is left out of its mean
+    geo = lambda a: float(np.exp(np.mean(np.log(a[a > 0]))))
     return {
         "set": label, "files": len(rows),
         "geo_model": geo(ratio),
