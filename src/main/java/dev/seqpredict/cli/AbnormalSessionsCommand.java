@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         description = {"Build plausible abnormal sessions from normal ones (to measure a detector's recall): for each "
                 + "input session and each kind, one mutant -- missing (a step removed), repeated (a step doubled), "
                 + "out_of_order (two adjacent different steps swapped), unseen (an id absent from the normal data "
-                + "inserted) -- that differs from every known normal session. Deterministic for a seed.",
+                + "inserted), truncated (only the first k steps, 1 <= k < n: the log stops early) -- that differs from every known normal session. Deterministic for a seed.",
                 "Writes <out>/abnormal_<kind>.txt, one session per line."})
 final class AbnormalSessionsCommand implements Callable<Integer> {
 

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
         description = {"Train an RNN/LSTM/GRU offline (DJL, PyTorch engine, CPU) on a stream's history and write "
                 + "the artifact the streaming jobs load.",
                 "Regression predicts the next event's features; classification the next event id (softmax).",
-                "Training uses windows of --window consecutive events from a zero state; the validation metric is "
+                "Training uses windows of --window consecutive events from a zero state (--sessions: whole sessions, "
+                        + "each bounded by an end-of-session symbol the model learns to predict); the validation metric is "
                         + "measured by stepping the exported model event by event over each key's whole history, "
                         + "as the stream does."})
 final class TrainCommand implements Callable<Integer> {
@@ -83,20 +84,30 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "1", description = "Stacked layers (default ${DEFAULT-VALUE}).")
     int layers;
 
-    @Option(names = "--window", defaultValue = "20", description = "Truncated BPTT length: windows of W events predicting the next (default ${DEFAULT-VALUE}).")
+    @Option(names = "--window", defaultValue = "20", description = "Truncated BPTT length: windows of W events predicting the next "
+            + "(default ${DEFAULT-VALUE}). Not used with --sessions: sessions are trained whole, any length, with an end-of-session symbol.")
     int window;
 
     @Option(names = "--stride", defaultValue = "1", description = "Events between window starts (default ${DEFAULT-VALUE}).")
     int stride;
 
-    @Option(names = "--epochs", defaultValue = "20", description = "Passes over the training windows (default ${DEFAULT-VALUE}).")
-    int epochs;
+    /** Defaults for --sessions (whole sessions, measured on HDFS in docs/real-data.md) and for windows. */
+    static final int SESSION_EPOCHS = 40;
+    static final float SESSION_LR = 0.005f;
+    static final int WINDOW_EPOCHS = 20;
+    static final float WINDOW_LR = 0.01f;
+
+    @Option(names = "--epochs", paramLabel = "N",
+            description = "Passes over the training windows or sessions (default " + WINDOW_EPOCHS + "; " + SESSION_EPOCHS
+                    + " with --sessions).")
+    Integer epochs;
 
     @Option(names = "--batch", defaultValue = "32", description = "Windows per gradient step (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.01", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
-    float lr;
+    @Option(names = "--lr", paramLabel = "RATE",
+            description = "Adam learning rate (default " + WINDOW_LR + "; " + SESSION_LR + " with --sessions).")
+    Float lr;
 
     @Option(names = "--clip", defaultValue = "1.0", description = "Gradient clipping (default ${DEFAULT-VALUE}).")
     float clip;
@@ -127,7 +138,8 @@ final class TrainCommand implements Callable<Integer> {
             + "from the key's previous one; the spec says 'differenced'.")
     boolean differenced;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The model artifact to write (.safetensors).")
+    @Option(names = "--out", defaultValue = "model.safetensors", paramLabel = "FILE",
+            description = "The model artifact to write (default ${DEFAULT-VALUE}, in the working directory).")
     Path out;
 
     @Option(names = "--name", description = "Model name (default: the output file name).")
@@ -142,7 +154,10 @@ final class TrainCommand implements Callable<Integer> {
         TrainingOptions options;
         try {
             String modelName = name != null ? name : out.getFileName().toString().replaceFirst("\\.safetensors$", "");
-            options = new TrainingOptions(CellType.fromId(cell), hidden, layers, window, stride, epochs, batch, lr, seed,
+            boolean wholeSessions = source.sessions != null;
+            int e = epochs != null ? epochs : wholeSessions ? SESSION_EPOCHS : WINDOW_EPOCHS;
+            float rate = lr != null ? lr : wholeSessions ? SESSION_LR : WINDOW_LR;
+            options = new TrainingOptions(CellType.fromId(cell), hidden, layers, window, stride, e, batch, rate, seed,
                     task == null ? null : Task.fromId(task), validationFraction,
                     split == null ? null : parseSplit(split), skipShort, topK, clip, modelName, version, residual || differenced, differenced);
         } catch (IllegalArgumentException e) {

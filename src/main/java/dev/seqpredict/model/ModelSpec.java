@@ -18,7 +18,15 @@ import java.util.Objects;
  * output_size == input_size also used to de-normalize the output), {@code target_normalization}
  * (regression output when it differs from the input), {@code vocabulary} (classification: event names,
  * index = event id), {@code embedding} (classification input is an embedding row instead of one-hot),
- * and free-form {@code training} and {@code evaluation} objects (provenance and metrics).
+ * {@code end_symbol} (classification: the vocabulary entry that stands for the boundary of a session, see
+ * below), and free-form {@code training} and {@code evaluation} objects (provenance and metrics).
+ *
+ * <p>End of session ({@code end_symbol}, written only when set, so older artifacts read and write unchanged):
+ * one entry of the vocabulary (the trainer appends {@link #DEFAULT_END_SYMBOL} as the last one) is the
+ * session boundary. It is an output class (after every event the model says how likely the session ends
+ * there) and an input id: a session is trained as inputs [END, e1, .., en] with targets [e1, .., en, END],
+ * and the stream steps END from the zero state before a key's first event, so the first event is predicted
+ * too. It is never a real event: {@code RecurrentModel.eventIndex} does not map it.
  *
  * <p>Regression forecasts (optional, absent = the model forecasts all its inputs, output_size == input_size):
  * {@code target}, the input features the output forecasts, in output order (0-based indices, or names from
@@ -46,6 +54,7 @@ public record ModelSpec(
         boolean embedding,
         JsonNode training,
         JsonNode evaluation,
+        String endSymbol,
         List<Integer> target,
         boolean residual,
         boolean differenced) {
@@ -58,6 +67,18 @@ public record ModelSpec(
     private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
+
+    /** The end symbol the trainer appends to a sessions vocabulary. */
+    public static final String DEFAULT_END_SYMBOL = "<end>";
+
+    /** A spec without an end-of-session symbol (every spec before it existed). */
+    public ModelSpec(CellType cell, int inputSize, int hiddenSize, int numLayers, Task task, int outputSize,
+                     String name, String version, List<String> featureNames, Normalization normalization,
+                     Normalization targetNormalization, List<String> vocabulary, boolean embedding,
+                     JsonNode training, JsonNode evaluation) {
+        this(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version, featureNames, normalization,
+                targetNormalization, vocabulary, embedding, training, evaluation, null, null, false, false);
+    }
 
     public ModelSpec {
         Objects.requireNonNull(cell, "cell");
@@ -72,40 +93,53 @@ public record ModelSpec(
     /** The smallest spec: no names, no normalization. */
     public static ModelSpec of(CellType cell, int inputSize, int hiddenSize, int numLayers, Task task, int outputSize) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, null, null, null, null,
-                null, null, false, null, null, null, false, false);
+                null, null, false, null, null, null, null, false, false);
     }
 
     public ModelSpec withName(String newName, String newVersion) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, newName, newVersion,
-                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, target, residual, differenced);
+                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, endSymbol, target, residual, differenced);
     }
 
     public ModelSpec withNormalization(Normalization input, Normalization target) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                featureNames, input, target, vocabulary, embedding, training, evaluation, this.target, residual, differenced);
+                featureNames, input, target, vocabulary, embedding, training, evaluation, endSymbol, this.target, residual,
+                differenced);
     }
 
     public ModelSpec withFeatureNames(List<String> names) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                names, normalization, targetNormalization, vocabulary, embedding, training, evaluation, target, residual, differenced);
+                names, normalization, targetNormalization, vocabulary, embedding, training, evaluation, endSymbol, target, residual, differenced);
     }
 
     public ModelSpec withVocabulary(List<String> vocab, boolean useEmbedding) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                featureNames, normalization, targetNormalization, vocab, useEmbedding, training, evaluation, target, residual, differenced);
+                featureNames, normalization, targetNormalization, vocab, useEmbedding, training, evaluation, endSymbol, target, residual, differenced);
     }
 
     public ModelSpec withProvenance(JsonNode newTraining, JsonNode newEvaluation) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                featureNames, normalization, targetNormalization, vocabulary, embedding, newTraining, newEvaluation, target,
-                residual, differenced);
+                featureNames, normalization, targetNormalization, vocabulary, embedding, newTraining, newEvaluation, endSymbol,
+                target, residual, differenced);
+    }
+
+    /** The same spec with {@code symbol} (an entry of the vocabulary) as the end of session, or none for null. */
+    public ModelSpec withEndSymbol(String symbol) {
+        return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
+                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, symbol, target, residual,
+                differenced);
+    }
+
+    /** The vocabulary index of the end symbol, or -1 when the model has none. */
+    public int endIndex() {
+        return endSymbol == null ? -1 : vocabulary.indexOf(endSymbol);
     }
 
     /** The same spec with a target list (input indices the output forecasts; empty = none) and output form. */
     public ModelSpec withForecast(List<Integer> newTarget, boolean newResidual) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, newTarget,
-                newResidual, differenced);
+                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, endSymbol,
+                newTarget, newResidual, differenced);
     }
 
     /**
@@ -114,8 +148,8 @@ public record ModelSpec(
      */
     public ModelSpec withDifferencedInput(boolean d) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, target,
-                residual, d);
+                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, endSymbol,
+                target, residual, d);
     }
 
     /**
@@ -199,12 +233,17 @@ public record ModelSpec(
             if (vocabulary.stream().distinct().count() != vocabulary.size()) {
                 throw new ModelFormatException("vocabulary has duplicate entries");
             }
+            if (endSymbol != null && !vocabulary.contains(endSymbol)) {
+                throw new ModelFormatException("end_symbol '" + endSymbol + "' is not an entry of the vocabulary");
+            }
             if (!embedding && inputSize != outputSize) {
                 throw new ModelFormatException("classification with one-hot input needs input_size == output_size "
                         + "(the vocabulary size), got " + inputSize + " and " + outputSize);
             }
         } else if (embedding) {
             throw new ModelFormatException("embedding input is only for classification");
+        } else if (endSymbol != null) {
+            throw new ModelFormatException("end_symbol is only for classification");
         }
         if (!target.isEmpty()) {
             if (task != Task.REGRESSION) {
@@ -267,6 +306,9 @@ public record ModelSpec(
         }
         if (embedding) {
             o.put("embedding", true);
+        }
+        if (endSymbol != null) {
+            o.put("end_symbol", endSymbol);
         }
         if (!target.isEmpty()) {
             ArrayNode a = o.putArray("target");
@@ -346,6 +388,7 @@ public record ModelSpec(
                 o.path("embedding").asBoolean(false),
                 o.hasNonNull("training") ? o.get("training") : null,
                 o.hasNonNull("evaluation") ? o.get("evaluation") : null,
+                optionalText(o, "end_symbol"),
                 targetList(o, featureNames), residual != null && residual.asBoolean(false),
                 differenced != null && differenced.asBoolean(false));
         spec.validate();

@@ -35,6 +35,7 @@ public final class RecurrentModel {
     /** Residual output: the scale of each output's change (null for the absolute form). */
     private final float[] residualStd;
     private final Normalization outputNormalization;
+    private final int endIndex;
     private volatile String sha256;
 
     private RecurrentModel(ModelSpec spec, List<LayerWeights> layers, float[] headWeight, float[] headBias,
@@ -56,9 +57,12 @@ public final class RecurrentModel {
         this.head = kernels.matVec(spec.outputSize(), spec.hiddenSize(), headWeight, headBias);
         this.threadScratch = ThreadLocal.withInitial(this::newScratch);
         this.sha256 = sha256;
+        this.endIndex = spec.task() == Task.CLASSIFICATION ? spec.endIndex() : -1;
         java.util.Map<String, Integer> index = new java.util.HashMap<>();
         for (int i = 0; i < spec.vocabulary().size(); i++) {
-            index.put(spec.vocabulary().get(i), i);
+            if (i != endIndex) { // the end of session is not an event a record can carry
+                index.put(spec.vocabulary().get(i), i);
+            }
         }
         this.eventIndex = java.util.Map.copyOf(index);
         this.target = spec.targetIndices();
@@ -125,6 +129,15 @@ public final class RecurrentModel {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /**
+     * The index of the end-of-session symbol ({@link ModelSpec#endSymbol()}) in the input and the output, or -1
+     * for a model without one. Stepped from the zero state before a key's first event, and its probability
+     * after a key's last event is what the session's end is judged by.
+     */
+    public int endIndex() {
+        return endIndex;
     }
 
     /** The event token of a vocabulary index (its name, or the index itself without a vocabulary). */

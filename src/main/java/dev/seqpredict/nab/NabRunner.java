@@ -1,6 +1,7 @@
 package dev.seqpredict.nab;
 
 import dev.seqpredict.model.CellType;
+import dev.seqpredict.model.PersistenceModel;
 import dev.seqpredict.model.ModelArtifact;
 import dev.seqpredict.model.RecurrentModel;
 import dev.seqpredict.model.Task;
@@ -93,7 +94,17 @@ public final class NabRunner {
         public int rows() {
             return values.length;
         }
+
+        /** The rows' times as epoch milliseconds (NAB's timestamps have no zone: read as UTC). */
+        public long[] epochMillis() {
+            long[] ms = new long[timestamps.length];
+            for (int i = 0; i < ms.length; i++) {
+                ms[i] = NabTimestamps.parse(timestamps[i]).toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+            }
+            return ms;
+        }
     }
+
 
     private final Options o;
     private final PrintWriter log;
@@ -201,6 +212,12 @@ public final class NabRunner {
         double babs = 0;
         double bsq = 0;
         int nextTraining = trainAt;
+        long[] millis = f.epochMillis();
+        // Until the first model is trained the key is served by "no change" (the forecast is the last value), so the
+        // score's statistics (typical error, season, seen range) learn during the probationary rows as NAB allows.
+        if (registry.offer(MODEL, ModelArtifact.toBytes(PersistenceModel.of(1, MODEL, "0"))) instanceof ModelRegistry.Update.Rejected r) {
+            throw new IllegalStateException("the registry rejected the persistence model: " + r.detail());
+        }
         for (int t = 0; t < n; t++) {
             if (t == nextTraining && t < n) {
                 long s0 = System.nanoTime();
@@ -210,7 +227,7 @@ public final class NabRunner {
                 ServingModel current = registry.get(MODEL);
                 boolean ok;
                 String why;
-                if (current == null) {
+                if (trainings == 1) {
                     ok = true;
                     why = "first model";
                 } else {
@@ -232,27 +249,24 @@ public final class NabRunner {
                 log.flush();
                 nextTraining = o.retrainEvery() == 0 ? Integer.MAX_VALUE : t + o.retrainEvery();
             }
-            Event event = Event.sensor(f.file(), t, f.values()[t]);
+            Event event = Event.sensor(f.file(), millis[t], f.values()[t]);
             ServingModel serving = registry.select(event);
-            if (serving == null) {
-                continue; // probationary rows before the first model: score 0
-            }
             Outcome outcome = predictor.process(state, event, serving);
             if (!(outcome instanceof Outcome.Predicted p)) {
                 throw new IllegalStateException(f.file() + " row " + t + ": " + ((Outcome.Rejected) outcome).rejection());
             }
             state = p.state();
-            scores[t] = p.prediction().anomalyScore();
+            scores[t] = t < trainAt ? 0 : p.prediction().anomalyScore(); // NAB does not score the probationary rows
             if (t + 1 < n) {
                 forecasts[t + 1] = p.prediction().values()[0];
             }
             for (int k = 0; k < vNames.size(); k++) {
                 Outcome.Predicted vp = (Outcome.Predicted) vPredictors[k].process(vStates[k], event, serving);
                 vStates[k] = vp.state();
-                vScores[k][t] = vp.prediction().anomalyScore();
+                vScores[k][t] = t < trainAt ? 0 : vp.prediction().anomalyScore();
             }
             float e = p.prediction().error();
-            if (!Float.isNaN(e) && t > 0) {
+            if (!Float.isNaN(e) && t > trainAt) { // the trained models' forecasts only
                 double b = (double) f.values()[t] - f.values()[t - 1];
                 abs += Math.abs(e);
                 sq += (double) e * e;

@@ -28,6 +28,16 @@ public final class KeyState {
     float lastScore;
     long lastAlarm = -1;        // events count at the key's last alarm (sensor streams), -1 = none
 
+    // sensor score (see SensorScore): null / -1 until the key's first scored sensor event
+    SurpriseStats forecastStats;
+    SurpriseStats seasonStats;
+    float[] seenMin;
+    float[] seenMax;
+    int seasonLag = -1;         // events per season: -1 = not known yet, 0 = no season comparison
+    float[] season;             // the last seasonLag values (width floats each), oldest at seasonHead when full
+    int seasonFill;
+    int seasonHead;
+
     // rewarm ring: the last `fill` inputs (width floats each), oldest at (head - fill) mod capacity
     float[] ring = new float[0];
     int ringWidth;
@@ -76,9 +86,10 @@ public final class KeyState {
         return ringFill;
     }
 
-    /** Floats this state holds (recurrent state, last prediction, rewarm buffer). */
+    /** Floats this state holds (recurrent state, last prediction, rewarm buffer, the sensor score's history). */
     public int floatCount() {
-        return recurrent.length + (lastPrediction == null ? 0 : lastPrediction.length) + ring.length;
+        return recurrent.length + (lastPrediction == null ? 0 : lastPrediction.length) + ring.length
+                + (seenMin == null ? 0 : 2 * seenMin.length) + (season == null ? 0 : season.length);
     }
 
     void pushInput(float[] values, int width, int capacity) {
@@ -129,6 +140,14 @@ public final class KeyState {
         c.ringWidth = ringWidth;
         c.ringFill = ringFill;
         c.ringHead = ringHead;
+        c.forecastStats = forecastStats == null ? null : forecastStats.copy();
+        c.seasonStats = seasonStats == null ? null : seasonStats.copy();
+        c.seenMin = seenMin == null ? null : seenMin.clone();
+        c.seenMax = seenMax == null ? null : seenMax.clone();
+        c.seasonLag = seasonLag;
+        c.season = season == null ? null : season.clone();
+        c.seasonFill = seasonFill;
+        c.seasonHead = seasonHead;
         return c;
     }
 }

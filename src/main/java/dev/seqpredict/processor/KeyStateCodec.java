@@ -20,12 +20,16 @@ import java.io.UncheckedIOException;
  * i64     error count; f64 short mean, f64 long mean, f64 long variance; f32 last error, f32 last score
  * i32 w, i32 capacity, i32 fill  + fill × w × f32   rewarm buffer, oldest first
  * i64     (version ≥ 2) event count at the key's last alarm, -1 = none
+ * u8      (version ≥ 3) 1 when the sensor score's history follows, 0 when not (log streams, no event scored yet):
+ *         i32 season lag; 2 × (u8 present + i64 count, f64 scale, f64 short mean, f64 long mean, f64 long variance)
+ *         for the forecast and the season; i32 n + n × f32 seen minimum, n × f32 seen maximum;
+ *         i32 fill + fill × n × f32 season values, oldest first (capacity = season lag)
  * </pre>
  * Readers of later releases must keep reading every earlier format version.
  */
 public final class KeyStateCodec {
 
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
     /** Refuse to allocate more than this many floats for one array of a (possibly corrupt) state. */
     private static final int MAX_FLOATS = 1 << 24;
 
@@ -64,6 +68,88 @@ public final class KeyStateCodec {
             }
         }
         out.writeLong(s.lastAlarm);
+        if (s.seenMin == null) {
+            out.writeByte(0);
+        } else {
+            out.writeByte(1);
+            out.writeInt(s.seasonLag);
+            writeStats(out, s.forecastStats);
+            writeStats(out, s.seasonStats);
+            int w = s.seenMin.length;
+            out.writeInt(w);
+            for (float v : s.seenMin) {
+                out.writeFloat(v);
+            }
+            for (float v : s.seenMax) {
+                out.writeFloat(v);
+            }
+            int fill = s.season == null ? 0 : s.seasonFill;
+            out.writeInt(fill);
+            for (int i = 0; i < fill; i++) {
+                int slot = Math.floorMod(s.seasonHead - fill + i, s.seasonLag);
+                for (int j = 0; j < w; j++) {
+                    out.writeFloat(s.season[slot * w + j]);
+                }
+            }
+        }
+    }
+
+    private static void writeStats(DataOutput out, SurpriseStats st) throws IOException {
+        out.writeByte(st == null ? 0 : 1);
+        if (st != null) {
+            out.writeLong(st.count);
+            out.writeDouble(st.scale);
+            out.writeDouble(st.shortMean);
+            out.writeDouble(st.longMean);
+            out.writeDouble(st.longVar);
+        }
+    }
+
+    private static SurpriseStats readStats(DataInput in) throws IOException {
+        if (in.readUnsignedByte() == 0) {
+            return null;
+        }
+        SurpriseStats st = new SurpriseStats();
+        st.count = in.readLong();
+        st.scale = in.readDouble();
+        st.shortMean = in.readDouble();
+        st.longMean = in.readDouble();
+        st.longVar = in.readDouble();
+        return st;
+    }
+
+    private static void readSensorScore(DataInput in, KeyState s) throws IOException {
+        if (in.readUnsignedByte() == 0) {
+            return;
+        }
+        int lag = in.readInt();
+        if (lag < -1 || lag > 100_000) {
+            throw new IOException("corrupt sensor score: season lag " + lag);
+        }
+        s.seasonLag = lag;
+        s.forecastStats = readStats(in);
+        s.seasonStats = readStats(in);
+        int w = in.readInt();
+        if (w < 1 || (long) w * Math.max(lag, 1) > MAX_FLOATS) {
+            throw new IOException("corrupt sensor score: width " + w + ", season lag " + lag);
+        }
+        s.seenMin = readFloats(in, w, "seen minimum");
+        s.seenMax = new float[w];
+        for (int i = 0; i < w; i++) {
+            s.seenMax[i] = in.readFloat();
+        }
+        int fill = in.readInt();
+        if (fill < 0 || fill > Math.max(lag, 0)) {
+            throw new IOException("corrupt sensor score: season fill " + fill + " for lag " + lag);
+        }
+        if (lag > 0) {
+            s.season = new float[lag * w];
+            for (int i = 0; i < fill * w; i++) {
+                s.season[i] = in.readFloat();
+            }
+            s.seasonFill = fill;
+            s.seasonHead = fill % lag;
+        }
     }
 
     public static KeyState read(DataInput in) throws IOException {
@@ -102,6 +188,9 @@ public final class KeyStateCodec {
         s.ringFill = fill;
         s.ringHead = capacity == 0 ? 0 : fill % capacity;
         s.lastAlarm = version >= 2 ? in.readLong() : -1;
+        if (version >= 3) {
+            readSensorScore(in, s);
+        }
         return s;
     }
 

@@ -67,6 +67,12 @@ public final class KeyedPredictor {
         KeyState s = state == null ? new KeyState() : state;
         float[] input = classification ? new float[] {eventIndex} : event.values();
         boolean swapped = adoptModel(s, model);
+        if (classification && s.events == 0 && s.lastPrediction == null && m.endIndex() >= 0) {
+            // a key's first event under a model that knows session boundaries: step the boundary from the
+            // zero state first, as in training, so the first event is predicted (and scored) too
+            s.lastPrediction = new float[m.outputSize()];
+            m.stepEvent(s.recurrent, m.endIndex(), s.lastPrediction);
+        }
 
         // 1. score the prediction made before this event
         float error = Float.NaN;
@@ -85,7 +91,7 @@ public final class KeyedPredictor {
             } else {
                 float[] actual = m.targetOf(event.values()); // the features the forecast is of
                 error = rmse(s.lastPrediction, actual);
-                score = AnomalyScore.update(s, standardizedError(m, s.lastPrediction, actual), config);
+                score = SensorScore.update(s, s.lastPrediction, actual, event.ts(), config);
                 if (s.lastAlarm >= 0 && s.events - s.lastAlarm <= config.suppressEvents()) {
                     score = Math.min(score, PredictorConfig.SUPPRESSED_SCORE); // the alarm was already raised
                 } else if (score >= config.anomalyThreshold()) {
@@ -155,6 +161,9 @@ public final class KeyedPredictor {
         if (policy == SwapPolicy.REWARM && s.ringFill > 0) {
             float[] input = new float[s.ringWidth];
             float[] out = new float[m.outputSize()];
+            if (model.isClassification() && m.endIndex() >= 0) {
+                m.stepEvent(s.recurrent, m.endIndex(), out); // the replayed events start after a boundary
+            }
             for (int i = 0; i < s.ringFill; i++) {
                 s.bufferedInput(i, input);
                 if (model.isClassification()) {
@@ -237,17 +246,6 @@ public final class KeyedPredictor {
             sum += d * d;
         }
         return (float) Math.sqrt(sum / actual.length);
-    }
-
-    /** The error in units of each feature's standard deviation, so the anomaly score is scale-free. */
-    private static double standardizedError(RecurrentModel m, float[] predicted, float[] actual) {
-        var norm = m.spec().outputNormalization();
-        double sum = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double d = ((double) actual[i] - predicted[i]) / (norm == null ? 1.0 : norm.std(i));
-            sum += d * d;
-        }
-        return Math.sqrt(sum / actual.length);
     }
 
     private static Outcome reject(RejectReason reason, String detail) {

@@ -19,16 +19,30 @@ package dev.seqpredict.processor;
  * @param unknownEventAnomaly log streams: an event id outside the model's vocabulary is predicted as an anomaly
  *                         (probability 0 under the model: error 1, score 1, not in the top g; the key's state is
  *                         not stepped) instead of going to the DLQ as {@code unknown_event} (the default)
+ * @param sensorScoring    how a sensor event's anomaly score is made ({@link SensorScore})
  */
 public record PredictorConfig(SwapPolicy swapPolicy, int rewarmWindow, int topK, int topG,
                               double anomalyThreshold, int warmupEvents, int shortWindow, int longWindow,
-                              int suppressEvents, boolean unknownEventAnomaly) {
+                              int suppressEvents, boolean unknownEventAnomaly, SensorScoring sensorScoring) {
 
-    /** The highest score a suppressed event reports: an ordinary moment. */
-    public static final double SUPPRESSED_SCORE = 0.5;
+    /** The highest score a suppressed sensor event reports: nothing unusual (the score is a log-likelihood). */
+    public static final double SUPPRESSED_SCORE = 0.0;
 
+    /**
+     * The jobs' defaults. A sensor score of 0.5 is a moment with probability 1e-5 for its key (see
+     * {@link SurpriseStats}); the windows (20 events "now" against ~2000 events of history) and the range check
+     * are the ones tuned on NAB's development files (docs/real-data.md).
+     */
     public static final PredictorConfig DEFAULTS =
-            new PredictorConfig(SwapPolicy.REWARM, 16, 3, 9, 0.999, 20, 5, 500, 0, false);
+            new PredictorConfig(SwapPolicy.REWARM, 16, 3, 9, 0.5, 20, 20, 2000, 0, false, SensorScoring.DEFAULTS);
+
+    /** With the default sensor scoring. */
+    public PredictorConfig(SwapPolicy swapPolicy, int rewarmWindow, int topK, int topG, double anomalyThreshold,
+                           int warmupEvents, int shortWindow, int longWindow, int suppressEvents,
+                           boolean unknownEventAnomaly) {
+        this(swapPolicy, rewarmWindow, topK, topG, anomalyThreshold, warmupEvents, shortWindow, longWindow, suppressEvents,
+                unknownEventAnomaly, SensorScoring.DEFAULTS);
+    }
 
     /** Without alarm suppression. */
     public PredictorConfig(SwapPolicy swapPolicy, int rewarmWindow, int topK, int topG,
@@ -59,6 +73,9 @@ public record PredictorConfig(SwapPolicy swapPolicy, int rewarmWindow, int topK,
         if (suppressEvents < 0) {
             throw new IllegalArgumentException("suppress events must be ≥ 0, got " + suppressEvents);
         }
+        if (sensorScoring == null) {
+            sensorScoring = SensorScoring.DEFAULTS;
+        }
         if (swapPolicy == SwapPolicy.REWARM && rewarmWindow == 0) {
             swapPolicy = SwapPolicy.RESET; // nothing to replay
         }
@@ -66,34 +83,40 @@ public record PredictorConfig(SwapPolicy swapPolicy, int rewarmWindow, int topK,
 
     public PredictorConfig withSwapPolicy(SwapPolicy p) {
         return new PredictorConfig(p, rewarmWindow, topK, topG, anomalyThreshold, warmupEvents, shortWindow, longWindow,
-                suppressEvents, unknownEventAnomaly);
+                suppressEvents, unknownEventAnomaly, sensorScoring);
     }
 
     public PredictorConfig withRewarmWindow(int w) {
         return new PredictorConfig(swapPolicy, w, topK, topG, anomalyThreshold, warmupEvents, shortWindow, longWindow,
-                suppressEvents, unknownEventAnomaly);
+                suppressEvents, unknownEventAnomaly, sensorScoring);
     }
 
     public PredictorConfig withTopG(int g) {
         return new PredictorConfig(swapPolicy, rewarmWindow, topK, g, anomalyThreshold, warmupEvents, shortWindow,
-                longWindow, suppressEvents, unknownEventAnomaly);
+                longWindow, suppressEvents, unknownEventAnomaly, sensorScoring);
     }
 
     /** The anomaly score's threshold, and how many events after an alarm are suppressed. */
     public PredictorConfig withAlarms(double threshold, int suppress) {
         return new PredictorConfig(swapPolicy, rewarmWindow, topK, topG, threshold, warmupEvents, shortWindow,
-                longWindow, suppress, unknownEventAnomaly);
+                longWindow, suppress, unknownEventAnomaly, sensorScoring);
     }
 
     /** The anomaly score's warm-up and windows. */
     public PredictorConfig withScoreWindows(int warmup, int shortW, int longW) {
         return new PredictorConfig(swapPolicy, rewarmWindow, topK, topG, anomalyThreshold, warmup, shortW, longW,
-                suppressEvents, unknownEventAnomaly);
+                suppressEvents, unknownEventAnomaly, sensorScoring);
+    }
+
+    /** How a sensor event's anomaly score is made. */
+    public PredictorConfig withSensorScoring(SensorScoring scoring) {
+        return new PredictorConfig(swapPolicy, rewarmWindow, topK, topG, anomalyThreshold, warmupEvents, shortWindow,
+                longWindow, suppressEvents, unknownEventAnomaly, scoring);
     }
 
     /** Whether an event id outside the vocabulary is predicted as an anomaly (true) or dead-lettered (false). */
     public PredictorConfig withUnknownEventAnomaly(boolean anomaly) {
         return new PredictorConfig(swapPolicy, rewarmWindow, topK, topG, anomalyThreshold, warmupEvents, shortWindow,
-                longWindow, suppressEvents, anomaly);
+                longWindow, suppressEvents, anomaly, sensorScoring);
     }
 }

@@ -12,7 +12,8 @@ import java.util.TreeSet;
 /**
  * Builds plausible abnormal sessions from normal ones, one per normal session and kind, deterministically
  * for a seed: a missing step, a repeated step, two adjacent different steps out of order, or an id never
- * seen in normal data inserted. A mutant equal to a known normal session is not abnormal: another
+ * seen in normal data inserted, or the session cut short (its log stops after k keys, 1 ≤ k < n, as for
+ * HDFS blocks whose log just ends). A mutant equal to a known normal session is not abnormal: another
  * position is tried (up to 50 times), else the session yields no mutant of that kind.
  */
 public final class AbnormalSessions {
@@ -25,7 +26,9 @@ public final class AbnormalSessions {
         /** Two adjacent, different events swapped. */
         OUT_OF_ORDER,
         /** An id absent from every normal session inserted. */
-        UNSEEN;
+        UNSEEN,
+        /** Only the first k events (1 ≤ k < n, uniformly): the session stops early. */
+        TRUNCATED;
 
         public String id() {
             return name().toLowerCase(Locale.ROOT);
@@ -114,6 +117,12 @@ public final class AbnormalSessions {
                 l.set(i + 1, s[i]);
             }
             case UNSEEN -> l.add(1 + r.nextInt(n), unseenIds.get(r.nextInt(unseenIds.size())));
+            case TRUNCATED -> {
+                if (n < 2) {
+                    return null;
+                }
+                return Arrays.copyOf(s, 1 + r.nextInt(n - 1));
+            }
         }
         return l.toArray(String[]::new);
     }

@@ -13,7 +13,9 @@ import java.util.TreeSet;
  * Measures a model the way the stream runs it: each key stepped by {@link RecurrentModel#step} (or
  * {@code stepEvent}) from a zero state over its events in order, the output after event t compared with
  * event t+1. Only targets at index ≥ {@code scoreFrom[key]} are scored (the held-out tail), but every
- * earlier event is stepped, so the state is the one the stream would have. No DJL here.
+ * earlier event is stepped, so the state is the one the stream would have. A model with an end-of-session
+ * symbol steps it first and predicts it after the last event, as the stream does ({@code scoreFrom} 0: the
+ * whole key, its first event and its end included). No DJL here.
  */
 public final class Evaluator {
 
@@ -99,11 +101,20 @@ public final class Evaluator {
         long hitK = 0;
         long bHit1 = 0;
         long bHitK = 0;
+        int end = model.endIndex();
         for (int s = 0; s < ids.length; s++) {
             int[] e = ids[s];
             String[] tokens = data.series().get(s).events();
             int from = Math.max(1, scoreFrom[s]);
-            if (from >= e.length) {
+            if (end >= 0) {
+                // the stream steps the boundary first and judges the session's end: score [END, e1..en, END]
+                if (scoreFrom[s] > 0 && scoreFrom[s] >= e.length) {
+                    continue;
+                }
+                from = scoreFrom[s] == 0 ? 1 : scoreFrom[s] + 1;
+                e = withBoundaries(e, end);
+                tokens = withBoundaries(tokens, model.eventName(end));
+            } else if (from >= e.length) {
                 continue;
             }
             float[] state = model.newState();
@@ -125,6 +136,22 @@ public final class Evaluator {
         double d = n == 0 ? Double.NaN : n;
         return new Report(Metrics.classification(n, hit1 / d, hitK / d, k),
                 fit == null ? null : Metrics.classification(n, bHit1 / d, bHitK / d, k));
+    }
+
+    private static int[] withBoundaries(int[] e, int end) {
+        int[] w = new int[e.length + 2];
+        System.arraycopy(e, 0, w, 1, e.length);
+        w[0] = end;
+        w[w.length - 1] = end;
+        return w;
+    }
+
+    private static String[] withBoundaries(String[] e, String end) {
+        String[] w = new String[e.length + 2];
+        System.arraycopy(e, 0, w, 1, e.length);
+        w[0] = end;
+        w[w.length - 1] = end;
+        return w;
     }
 
     /** The event ids under the model's vocabulary; unknown events are a vocabulary mismatch. */

@@ -45,6 +45,15 @@ import java.util.Random;
  * stream will step it (zero state at each key's first event, the whole history stepped), so the reported
  * metric is the one the stream gets. The epoch with the best validation metric is kept.
  *
+ * <p>Sessions ({@link SeriesSet#sessions()}, classification): every training session is one sequence, trained
+ * whole from a zero state, exactly as the stream steps a key: inputs [END, e1, .., en], targets [e1, .., en, END],
+ * where END is an end-of-session symbol appended to the vocabulary ({@link ModelSpec#endSymbol()}), so the model
+ * learns the first event and where sessions end. No session is too short; {@code window}, {@code stride} and
+ * {@code skipShort} do not apply. Batches hold sessions of similar length (sorted by length, then the batches
+ * shuffled), padded at the end; padded steps have no target, so they add nothing to the loss (the network is
+ * causal, so padding after a session cannot change its outputs). The learning rate decays from --lr to --lr/20
+ * (cosine) over the run.
+ *
  * <p>Deterministic for a given seed: initial weights come from a seeded {@link Random}, batches are
  * shuffled by another, and the engine runs single-threaded unless {@code ai.djl.pytorch.num_threads} is set.
  */
@@ -88,15 +97,16 @@ public final class SequenceTrainer implements AutoCloseable {
         model.setBlock(net.block());
         DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
                 .optDevices(new Device[] {Device.cpu()})
-                .optOptimizer(Adam.builder().optLearningRateTracker(Tracker.fixed(o.learningRate()))
+                .optOptimizer(Adam.builder().optLearningRateTracker(learningRate())
                         .optClipGrad(o.clipGradient()).build());
         trainer = model.newTrainer(config);
         trainer.initialize(new Shape(1, o.window(), spec.inputSize()));
 
-        out.printf(Locale.ROOT, "training %s %dx%d on %s: %d rows, %d keys, %d windows of %d, %s split %.0f%% (%d predictions), "
+        out.printf(Locale.ROOT, "training %s %dx%d on %s: %d rows, %d keys, %d %s %d, %s split %.0f%% (%d predictions), "
                         + "DJL %s on %s %s%n",
                 o.cell(), o.layers(), o.hidden(), raw.source(), raw.rows(), raw.series().size(), data.windows.length,
-                o.window(), split.id(), 100 * o.validationFraction(), data.validationPredictions(), Engine.getDjlVersion(),
+                data.sessionMode ? "whole sessions trained from a zero state with an end symbol, steps up to"
+                        : "windows of", data.sessionMode ? data.maxSessionLength + 1 : o.window(), split.id(), 100 * o.validationFraction(), data.validationPredictions(), Engine.getDjlVersion(),
                 engine.getEngineName(), engine.getVersion());
         if (data.skippedShort > 0) {
             out.printf("skipped %d key(s) shorter than window+1 = %d events%n", data.skippedShort, o.window() + 1);
@@ -111,8 +121,7 @@ public final class SequenceTrainer implements AutoCloseable {
         double loss = Double.NaN;
         for (int epoch = 1; epoch <= o.epochs(); epoch++) {
             long e0 = System.nanoTime();
-            shuffle(data.windows, shuffle);
-            loss = epoch(spec);
+            loss = data.sessionMode ? sessionEpoch(spec, shuffle) : windowEpoch(spec, shuffle);
             Evaluator.Report r = null;
             if (data.validationPredictions() > 0) {
                 r = Evaluator.evaluate(net.export(spec), data.raw, data.scoreFrom, bigram, o.topK());
@@ -193,12 +202,27 @@ public final class SequenceTrainer implements AutoCloseable {
         return best == steps ? 1f : (float) best / steps;
     }
 
+    /**
+     * Windows: the fixed --lr. Whole sessions: cosine decay from --lr to --lr/20 over all updates, so the last
+     * epochs settle instead of jittering (the detector ranks ~15 symbols; a jittery last epoch moved its
+     * false-positive rate between seeds).
+     */
+    private Tracker learningRate() {
+        if (!data.sessionMode) {
+            return Tracker.fixed(o.learningRate());
+        }
+        int updates = o.epochs() * ((data.windows.length + o.batch() - 1) / o.batch());
+        return Tracker.cosine().setBaseValue(o.learningRate()).optFinalValue(o.learningRate() / 20)
+                .setMaxUpdates(Math.max(1, updates)).build();
+    }
+
     private static boolean better(Metrics a, Metrics b) {
         return a.lowerIsBetter() ? a.primary() < b.primary() : a.primary() > b.primary()
                 || (a.primary() == b.primary() && a.topK() > b.topK());
     }
 
-    private double epoch(ModelSpec spec) {
+    private double windowEpoch(ModelSpec spec, Random shuffle) {
+        shuffle(data.windows, shuffle);
         int w = o.window();
         int in = spec.inputSize();
         int outSize = spec.outputSize();
@@ -228,6 +252,64 @@ public final class SequenceTrainer implements AutoCloseable {
             }
         }
         return lossSum / count;
+    }
+
+    /** One pass over the training sessions, whole, in batches of similar length padded at the end. */
+    private double sessionEpoch(ModelSpec spec, Random shuffle) {
+        int vocab = spec.outputSize();
+        int end = spec.endIndex();
+        long[] order = data.windows.clone();
+        shuffle(order, shuffle);
+        Long[] boxed = Arrays.stream(order).boxed().toArray(Long[]::new);
+        Arrays.sort(boxed, java.util.Comparator.comparingInt(w -> data.ids[(int) (w >>> 32)].length)); // stable
+        int batches = (boxed.length + o.batch() - 1) / o.batch();
+        int[] batchOrder = new int[batches];
+        for (int i = 0; i < batches; i++) {
+            batchOrder[i] = i;
+        }
+        for (int i = batches - 1; i > 0; i--) {
+            int j = shuffle.nextInt(i + 1);
+            int t = batchOrder[i];
+            batchOrder[i] = batchOrder[j];
+            batchOrder[j] = t;
+        }
+        double lossSum = 0;
+        long targets = 0;
+        for (int bi : batchOrder) {
+            int b = bi * o.batch();
+            int n = Math.min(o.batch(), boxed.length - b);
+            int steps = 0;
+            for (int i = 0; i < n; i++) {
+                steps = Math.max(steps, data.ids[(int) (boxed[b + i] >>> 32)].length + 1);
+            }
+            float[] x = new float[n * steps * vocab];
+            float[] y = new float[n * steps * vocab];
+            int real = 0;
+            for (int i = 0; i < n; i++) {
+                int[] e = data.ids[(int) (boxed[b + i] >>> 32)];
+                int off = i * steps * vocab;
+                x[off + end] = 1f;                                   // input 0: the boundary
+                for (int t = 0; t < e.length; t++) {
+                    x[off + (t + 1) * vocab + e[t]] = 1f;            // input t+1: event t
+                    y[off + t * vocab + e[t]] = 1f;                  // target t: event t
+                }
+                y[off + e.length * vocab + end] = 1f;                // target n: the end
+                real += e.length + 1;
+            }
+            try (NDManager sub = trainer.getManager().newSubManager()) {
+                NDArray xa = sub.create(x, new Shape(n, steps, vocab));
+                NDArray ya = sub.create(y, new Shape(n, steps, vocab));
+                try (GradientCollector gc = trainer.newGradientCollector()) {
+                    NDArray pred = trainer.forward(new NDList(xa)).singletonOrThrow();
+                    NDArray loss = pred.logSoftmax(-1).mul(ya).sum().neg().div((float) real);
+                    gc.backward(loss);
+                    lossSum += loss.getFloat() * real;
+                    targets += real;
+                }
+                trainer.step();
+            }
+        }
+        return lossSum / targets;
     }
 
     private Map<Parameter, float[]> snapshot() {
@@ -300,8 +382,13 @@ public final class SequenceTrainer implements AutoCloseable {
         t.put("hidden", o.hidden());
         t.put("layers", o.layers());
         t.put("task", raw.task().id());
-        t.put("window", o.window());
-        t.put("stride", o.stride());
+        if (data.sessionMode) {
+            t.put("sequences", "whole sessions from a zero state, [END, e1..en] -> [e1..en, END]");
+            t.put("end_symbol", data.vocabulary.get(data.endIndex));
+        } else {
+            t.put("window", o.window());
+            t.put("stride", o.stride());
+        }
         t.put("epochs", o.epochs());
         t.put("best_epoch", bestEpoch);
         t.put("batch", o.batch());
@@ -386,6 +473,9 @@ public final class SequenceTrainer implements AutoCloseable {
         boolean residual;
         /** The input is x_t - x_{t-1} (normalized); the residual target is (x_{t+1} - x_t) / std. */
         boolean differenced;
+        boolean sessionMode;
+        int endIndex = -1;
+        int maxSessionLength;
 
         static Prepared of(SeriesSet raw, TrainingOptions o, Split split) {
             Prepared p = new Prepared();
@@ -416,8 +506,16 @@ public final class SequenceTrainer implements AutoCloseable {
                     int n = raw.series().get(s).length();
                     boolean validation = s >= keys - val;
                     p.trainEnd[s] = validation ? 0 : n;
-                    p.scoreFrom[s] = validation ? 1 : n;
+                    p.scoreFrom[s] = validation ? 0 : n; // 0: the whole key (its first event, and its end with END)
                 }
+            }
+            p.sessionMode = raw.sessions() && raw.task() == Task.CLASSIFICATION;
+            if (p.sessionMode) {
+                if (split == Split.TAIL) {
+                    throw new DataException("sessions are trained whole (a session's end is what the model learns): "
+                            + "use --split keys, not --split tail");
+                }
+                return sessions(p, raw);
             }
             int w = o.window();
             List<Long> windows = new ArrayList<>();
@@ -484,6 +582,44 @@ public final class SequenceTrainer implements AutoCloseable {
             return p;
         }
 
+        /** Sessions: every training session is one sequence, whatever its length. */
+        private static Prepared sessions(Prepared p, SeriesSet raw) {
+            int keys = raw.series().size();
+            List<String> vocab = new ArrayList<>(vocabulary(raw));
+            if (vocab.isEmpty()) {
+                throw new DataException("no events in " + raw.source());
+            }
+            String end = ModelSpec.DEFAULT_END_SYMBOL;
+            while (vocab.contains(end)) {
+                end = end + "_";
+            }
+            vocab.add(end);
+            p.vocabulary = vocab;
+            p.endIndex = vocab.size() - 1;
+            for (int i = 0; i < vocab.size(); i++) {
+                p.vocabIndex.put(vocab.get(i), i);
+            }
+            p.ids = new int[keys][];
+            List<Long> windows = new ArrayList<>();
+            for (int s = 0; s < keys; s++) {
+                String[] ev = raw.series().get(s).events();
+                p.ids[s] = new int[ev.length];
+                for (int t = 0; t < ev.length; t++) {
+                    p.ids[s][t] = p.vocabIndex.get(ev[t]);
+                }
+                if (p.trainEnd[s] > 0) {
+                    windows.add((long) s << 32);
+                    p.trainingEvents += ev.length;
+                    p.maxSessionLength = Math.max(p.maxSessionLength, ev.length);
+                }
+            }
+            if (windows.isEmpty()) {
+                throw new DataException("no training sessions in " + raw.source());
+            }
+            p.windows = windows.stream().mapToLong(Long::longValue).toArray();
+            return p;
+        }
+
         ModelSpec spec(TrainingOptions o) {
             if (task == Task.REGRESSION) {
                 int f = raw.featureCount();
@@ -495,14 +631,19 @@ public final class SequenceTrainer implements AutoCloseable {
                         .withDifferencedInput(differenced);
             }
             int v = vocabulary.size();
-            return ModelSpec.of(o.cell(), v, o.hidden(), o.layers(), Task.CLASSIFICATION, v)
+            ModelSpec spec = ModelSpec.of(o.cell(), v, o.hidden(), o.layers(), Task.CLASSIFICATION, v)
                     .withName(o.name(), o.version())
                     .withVocabulary(vocabulary, false);
+            return sessionMode ? spec.withEndSymbol(vocabulary.get(endIndex)) : spec;
         }
 
         long validationPredictions() {
             long n = 0;
             for (int s = 0; s < scoreFrom.length; s++) {
+                if (sessionMode) { // the first event and the end are predicted too
+                    n += scoreFrom[s] == 0 ? raw.series().get(s).length() + 1 : 0;
+                    continue;
+                }
                 n += Math.max(0, raw.series().get(s).length() - Math.max(1, scoreFrom[s]));
             }
             return n;
@@ -544,7 +685,16 @@ public final class SequenceTrainer implements AutoCloseable {
             List<String[]> seqs = new ArrayList<>();
             for (int s = 0; s < trainEnd.length; s++) {
                 if (trainEnd[s] > 0) {
-                    seqs.add(Arrays.copyOf(raw.series().get(s).events(), trainEnd[s]));
+                    String[] e = Arrays.copyOf(raw.series().get(s).events(), trainEnd[s]);
+                    if (sessionMode) { // the baseline also learns the first event and the end
+                        String end = vocabulary.get(endIndex);
+                        String[] w = new String[e.length + 2];
+                        System.arraycopy(e, 0, w, 1, e.length);
+                        w[0] = end;
+                        w[w.length - 1] = end;
+                        e = w;
+                    }
+                    seqs.add(e);
                 }
             }
             return new Evaluator.BigramBaseline(seqs);

@@ -139,7 +139,7 @@ public final class SeriesReaders {
         if (series.isEmpty()) {
             throw new DataException("input " + file + " is empty: expected one session per line (event ids separated by spaces)");
         }
-        return new SeriesSet(Task.CLASSIFICATION, List.of(), series, file.toString());
+        return new SeriesSet(Task.CLASSIFICATION, List.of(), series, file.toString(), true);
     }
 
     static float parseFinite(String text, String where) {

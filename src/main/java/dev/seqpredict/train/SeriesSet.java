@@ -5,9 +5,16 @@ import java.util.List;
 
 /**
  * What a source yielded: one {@link Series} per key in order of first appearance, the task the data is
- * for, the feature names (regression) and where it came from.
+ * for, the feature names (regression) and where it came from. {@code sessions}: every series is one whole
+ * session (a sessions file: a line's start and end are the session's), so a classification model learns
+ * where sessions begin and end.
  */
-public record SeriesSet(Task task, List<String> featureNames, List<Series> series, String source) {
+public record SeriesSet(Task task, List<String> featureNames, List<Series> series, String source, boolean sessions) {
+
+    /** Keyed streams (CSV, Kafka, generated data): a series is a key's history, not a whole session. */
+    public SeriesSet(Task task, List<String> featureNames, List<Series> series, String source) {
+        this(task, featureNames, series, source, false);
+    }
 
     public SeriesSet {
         featureNames = List.copyOf(featureNames);

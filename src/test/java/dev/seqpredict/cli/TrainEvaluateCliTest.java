@@ -96,7 +96,9 @@ class TrainEvaluateCliTest {
         assertThat(e.get("baseline").get("name").asText()).isEqualTo("last value");
 
         RecurrentModel c = ModelArtifact.load(classifier);
-        assertThat(c.spec().vocabulary()).containsExactly("1", "2", "3", "4", "5", "6", "9");
+        // a sessions file: the events and the end-of-session symbol appended by the trainer
+        assertThat(c.spec().vocabulary()).containsExactly("1", "2", "3", "4", "5", "6", "9", "<end>");
+        assertThat(c.spec().endSymbol()).isEqualTo("<end>");
         assertThat(c.spec().evaluation().get("model").get("k").asInt()).isEqualTo(3);
     }
 

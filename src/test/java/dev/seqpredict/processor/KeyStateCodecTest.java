@@ -44,11 +44,36 @@ class KeyStateCodecTest {
     }
 
     @Test
+    void theSensorScoresHistoryAndSeasonSurviveARoundTrip() throws IOException {
+        ServingModel m = ServingModel.of("m", TestModels.regression(1, CellType.LSTM, 2, 8, 2, "m", "1"));
+        KeyedPredictor p = new KeyedPredictor(PredictorConfig.DEFAULTS.withRewarmWindow(4));
+        KeyState s = null;
+        long fiveMinutes = 300_000;
+        for (int i = 0; i < 400; i++) { // a day is 288 events: the season ring has wrapped
+            s = ((Outcome.Predicted) p.process(s, Event.sensor("k", i * fiveMinutes, i % 7, 10 + i % 5), m)).state();
+        }
+        assertThat(s.seasonLag).isEqualTo(288);
+        KeyState restored = KeyStateCodec.fromBytes(KeyStateCodec.toBytes(s));
+        assertThat(KeyStateCodec.toBytes(restored)).isEqualTo(KeyStateCodec.toBytes(s));
+        for (int i = 400; i < 700; i++) {
+            Event e = Event.sensor("k", i * fiveMinutes, i % 7 + (i == 650 ? 40 : 0), 10 + i % 5);
+            Prediction a = ((Outcome.Predicted) p.process(s, e, m)).prediction();
+            Prediction b = ((Outcome.Predicted) p.process(restored, e, m)).prediction();
+            assertThat(PredictionJson.toBytes(b)).isEqualTo(PredictionJson.toBytes(a));
+        }
+        assertThat(s.seasonStats.count).isGreaterThan(300);
+    }
+
+    @Test
     void readsFormatVersion1StatesWrittenBeforeAlarmSuppression() throws IOException {
         KeyState s = stateAfter(7);
         s.lastAlarm = 5;
-        byte[] v2 = KeyStateCodec.toBytes(s);
-        assertThat(v2[0]).isEqualTo((byte) 2);
+        s.seenMin = null; // no sensor-score history: version 3 then ends with a single 0 byte
+        byte[] v3 = KeyStateCodec.toBytes(s);
+        assertThat(v3[0]).isEqualTo((byte) 3);
+        assertThat(v3[v3.length - 1]).isEqualTo((byte) 0);
+        byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - 1); // version 2 had no sensor-score history
+        v2[0] = 2;
         byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 8); // version 1 had no last-alarm field
         v1[0] = 1;
         KeyState back = KeyStateCodec.fromBytes(v1);
@@ -81,10 +106,12 @@ class KeyStateCodecTest {
     @Test
     void stateIsCompact() {
         KeyState s = stateAfter(3);
-        // h and c of 2 layers × 8, the last prediction (2), the rewarm buffer (4 inputs × 2), plus a fixed header
-        int floats = 32 + 2 + 4 * 2;
+        // h and c of 2 layers × 8, the last prediction (2), the rewarm buffer (4 inputs × 2), the seen range of the
+        // two features (2 × 2; no season: events 1 ms apart make a day more events than a key keeps), plus a fixed
+        // header and the sensor score's statistics (2 × 41 bytes)
+        int floats = 32 + 2 + 4 * 2 + 2 * 2;
         assertThat(s.floatCount()).isEqualTo(floats);
-        assertThat(KeyStateCodec.toBytes(s).length).isLessThanOrEqualTo(4 * floats + 120);
+        assertThat(KeyStateCodec.toBytes(s).length).isLessThanOrEqualTo(4 * floats + 120 + 100);
     }
 
     @Test

@@ -1,0 +1,100 @@
+package dev.seqpredict.processor;
+
+/**
+ * The anomaly score of a sensor event, from three views of the key's own history, each scale-free:
+ * <ol>
+ *   <li>the model's forecast: how surprising the error of the forecast made before this event is
+ *       ({@link SurpriseStats});</li>
+ *   <li>the season: how surprising the difference from the key's value one season earlier is (a day by
+ *       default; kept only when a season holds at most {@link SensorScoring#maxSeasonEvents()} events), which
+ *       sees a missing daily peak or a flat stretch that a one-step forecast follows;</li>
+ *   <li>the range: a value further than {@link SensorScoring#rangeMargin()} of the range seen so far
+ *       outside it scores 1 (a spike or a drop to a level never seen) when the forecast did not expect it (its
+ *       error is more than {@link SensorScoring#rangeSurprise()} typical errors), once the key has had
+ *       {@link SensorScoring#rangeAfter()} events.</li>
+ * </ol>
+ * Plus, optionally, the spike rule: a forecast error of more than {@link SensorScoring#spikeFactor()} typical
+ * errors scores 1. The score is the largest of these. Everything is scored against the state before the event, then the
+ * event is folded in: no look-ahead.
+ */
+final class SensorScore {
+
+    private SensorScore() {
+    }
+
+    /**
+     * @param predicted the forecast made before this event (the key's last prediction)
+     * @param actual    this event's values
+     * @param ts        this event's time (epoch ms), for the season's length in events
+     */
+    static double update(KeyState s, float[] predicted, float[] actual, long ts, PredictorConfig cfg) {
+        SensorScoring sc = cfg.sensorScoring();
+        if (s.forecastStats == null) {
+            s.forecastStats = new SurpriseStats();
+        }
+        double error = rmse(predicted, actual);
+        double typical = s.forecastStats.count == 0 ? error : s.forecastStats.scale; // before this event
+        double score = s.forecastStats.update(error, cfg);
+        boolean warm = s.forecastStats.count > Math.max(cfg.warmupEvents(), sc.rangeAfter());
+        boolean surprising = typical > 0 ? error > sc.rangeSurprise() * typical : error > 0;
+        if (warm && sc.spikeFactor() > 0 && typical > 0 && error > sc.spikeFactor() * typical) {
+            score = 1.0; // a single-point spike or drop, wherever it lands
+        }
+
+        // the season: its length in events from the key's first interval
+        if (s.seasonLag < 0 && s.events > 0) {
+            long interval = ts - s.lastTs;
+            long lag = interval > 0 && sc.seasonMillis() > 0 ? Math.round((double) sc.seasonMillis() / interval) : 0;
+            s.seasonLag = lag >= 2 && lag <= sc.maxSeasonEvents() ? (int) lag : 0;
+        }
+        if (s.seasonLag > 0) {
+            if (s.season == null || s.season.length != s.seasonLag * actual.length) {
+                s.season = new float[s.seasonLag * actual.length];
+                s.seasonFill = 0;
+                s.seasonHead = 0;
+            }
+            int w = actual.length;
+            if (s.seasonFill == s.seasonLag) { // the oldest value is exactly one season old
+                double sum = 0;
+                for (int i = 0; i < w; i++) {
+                    double d = (double) actual[i] - s.season[s.seasonHead * w + i];
+                    sum += d * d;
+                }
+                if (s.seasonStats == null) {
+                    s.seasonStats = new SurpriseStats();
+                }
+                score = Math.max(score, s.seasonStats.update(Math.sqrt(sum / w), cfg));
+            }
+            System.arraycopy(actual, 0, s.season, s.seasonHead * w, w);
+            s.seasonHead = (s.seasonHead + 1) % s.seasonLag;
+            s.seasonFill = Math.min(s.seasonFill + 1, s.seasonLag);
+        }
+
+        // the range seen so far
+        if (s.seenMin == null || s.seenMin.length != actual.length) {
+            s.seenMin = actual.clone();
+            s.seenMax = actual.clone();
+        } else {
+            for (int i = 0; i < actual.length; i++) {
+                double range = (double) s.seenMax[i] - s.seenMin[i];
+                double margin = sc.rangeMargin() * range;
+                if (warm && surprising && sc.rangeMargin() > 0 && range > 0
+                        && (actual[i] > s.seenMax[i] + margin || actual[i] < s.seenMin[i] - margin)) {
+                    score = 1.0;
+                }
+                s.seenMin[i] = Math.min(s.seenMin[i], actual[i]);
+                s.seenMax[i] = Math.max(s.seenMax[i], actual[i]);
+            }
+        }
+        return score;
+    }
+
+    private static double rmse(float[] predicted, float[] actual) {
+        double sum = 0;
+        for (int i = 0; i < actual.length; i++) {
+            double d = (double) actual[i] - predicted[i];
+            sum += d * d;
+        }
+        return Math.sqrt(sum / actual.length);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.seqpredict.processor;
+
+/**
+ * How a sensor event's anomaly score is made (see {@link SensorScore}); the same for every engine.
+ *
+ * @param rawCap         how many typical errors make an error "large": {@code raw = 1 − exp(−(error / typical) / cap)}
+ * @param scaleAlpha     weight of the newest error in the key's typical error (an exponentially weighted mean)
+ * @param rangeMargin    a value further than this fraction of the key's seen range outside that range scores 1
+ *                       (0 = no range check)
+ * @param rangeAfter     events a key must have had before the range check applies (a short history's range is
+ *                       narrow: plain noise still finds new extremes)
+ * @param rangeSurprise  the range check applies only to a value whose forecast error is more than this many
+ *                       typical errors (a new extreme that the forecast expected, as noise or a slow drift makes
+ *                       them, is not an anomaly by itself)
+ * @param spikeFactor    an event whose forecast error is more than this many typical errors scores 1, even inside
+ *                       the seen range (a single-point spike or drop; 0 = off), once the key has had
+ *                       {@code rangeAfter} events
+ * @param seasonMillis   the season compared against: the value this long ago (one day by default; 0 = off)
+ * @param maxSeasonEvents the most values per feature a key keeps for that comparison; a key whose season
+ *                       holds more events (its interval × this &lt; the season) does without it
+ */
+public record SensorScoring(double rawCap, double scaleAlpha, double rangeMargin, int rangeAfter, double rangeSurprise,
+                            double spikeFactor, long seasonMillis, int maxSeasonEvents) {
+
+    /** The jobs' defaults: spikes of more than 6 typical errors are flagged. */
+    public static final SensorScoring DEFAULTS = new SensorScoring(30, 0.003, 0.02, 500, 3, 6, 86_400_000L, 2048);
+
+    public SensorScoring {
+        if (!(rawCap > 0) || !(scaleAlpha > 0 && scaleAlpha <= 1) || !(rangeMargin >= 0) || rangeAfter < 0 || !(rangeSurprise >= 0) || !(spikeFactor >= 0) || seasonMillis < 0
+                || maxSeasonEvents < 0 || maxSeasonEvents > 100_000) {
+            throw new IllegalArgumentException("sensor scoring needs cap > 0, 0 < alpha ≤ 1, margin ≥ 0, season ≥ 0 and "
+                    + "0 ≤ max season events ≤ 100000; got " + rawCap + ", " + scaleAlpha + ", " + rangeMargin + ", "
+                    + seasonMillis + ", " + maxSeasonEvents);
+        }
+    }
+
+    public SensorScoring withSeason(long millis, int maxEvents) {
+        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, millis, maxEvents);
+    }
+
+    public SensorScoring withRangeCheck(double margin, int after) {
+        return new SensorScoring(rawCap, scaleAlpha, margin, after, rangeSurprise, spikeFactor, seasonMillis, maxSeasonEvents);
+    }
+
+    public SensorScoring withSpikeFactor(double factor) {
+        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, factor, seasonMillis,
+                maxSeasonEvents);
+    }
+
+    public SensorScoring withRangeMargin(double margin) {
+        return new SensorScoring(rawCap, scaleAlpha, margin, rangeAfter, rangeSurprise, spikeFactor, seasonMillis, maxSeasonEvents);
+    }
+}

@@ -1,0 +1,158 @@
+package dev.seqpredict.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sensor score on synthetic streams whose anomalies are known by construction. The "model" here is no
+ * change (the forecast is the last value), so what is tested is the score alone.
+ */
+class SensorScoreTest {
+    private static final long FIVE_MINUTES = 300_000L;
+    private static final int DAY = 288; // events of 5 minutes in a day
+    private static final double THRESHOLD = PredictorConfig.DEFAULTS.anomalyThreshold();
+    /**
+     * False alarm episodes allowed per 1,000 ordinary events: a cluster of large noise, or a new extreme the
+     * forecast did not expect, now and then (ever rarer as the key's history grows).
+     */
+    private static final int AT_MOST_PER_1000 = 1;
+    private static final int EPISODE = 20;
+
+    /** Scores of a stream under "no change" forecasts. */
+    private static double[] scores(double[] values, PredictorConfig cfg) {
+        KeyState s = new KeyState();
+        double[] out = new double[values.length];
+        float[] last = {(float) values[0]};
+        for (int t = 0; t < values.length; t++) {
+            float[] x = {(float) values[t]};
+            if (t > 0) {
+                out[t] = SensorScore.update(s, last, x, t * FIVE_MINUTES, cfg);
+            }
+            s.events++;
+            s.lastTs = t * FIVE_MINUTES;
+            last = x;
+        }
+        return out;
+    }
+
+    private static double[] noise(int n, double level, double sd, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            double g = 0; // a sum of 12 uniforms: close enough to a Gaussian for noise
+            for (int k = 0; k < 12; k++) {
+                g += r.nextDouble();
+            }
+            v[i] = level + sd * (g - 6);
+        }
+        return v;
+    }
+
+    private static double[] daily(int days, double noiseSd, long seed) {
+        double[] v = noise(days * DAY, 0, noiseSd, seed);
+        for (int i = 0; i < v.length; i++) {
+            v[i] += 50 + 20 * Math.sin(2 * Math.PI * i / DAY);
+        }
+        return v;
+    }
+
+    /**
+     * Alarm episodes in [from, to): events at or above the threshold, where alarms less than {@link #EPISODE}
+     * events after the previous one belong to the same episode (one incident, as alarm suppression reports it).
+     */
+    private static int alarmsIn(double[] s, int from, int to) {
+        int n = 0;
+        int last = Integer.MIN_VALUE / 2;
+        for (int i = from; i < to; i++) {
+            if (s[i] >= THRESHOLD) {
+                if (i - last >= EPISODE) {
+                    n++;
+                }
+                last = i;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void aSingleSpikeOrDropToALevelNeverSeenScoresOneAtThatEvent() {
+        for (double jump : new double[] {+30, -30}) {
+            double[] v = noise(3000, 50, 1, 7);
+            v[2000] += jump;
+            double[] s = scores(v, PredictorConfig.DEFAULTS);
+            assertThat(s[2000]).as("jump %s", jump).isEqualTo(1.0);
+            assertThat(alarmsIn(s, 100, 2000)).as("false alarms on plain noise before it").isLessThanOrEqualTo(AT_MOST_PER_1000 * 2);
+        }
+    }
+
+    @Test
+    void plainNoiseAndARegularDailyCycleRaiseNoAlarm() {
+        for (long seed = 1; seed <= 5; seed++) {
+            assertThat(alarmsIn(scores(noise(6000, 50, 1, seed), PredictorConfig.DEFAULTS), 100, 6000)).as("noise, seed %d", seed)
+                    .isLessThanOrEqualTo(AT_MOST_PER_1000 * 6);
+            assertThat(alarmsIn(scores(daily(8, 0.5, seed), PredictorConfig.DEFAULTS), 100, 8 * DAY)).as("daily, seed %d", seed)
+                    .isLessThanOrEqualTo(AT_MOST_PER_1000 * 2);
+        }
+    }
+
+    @Test
+    void aMissingDailyPeakWithinTheSeenRangeIsFoundByTheSeasonAndOnlyByIt() {
+        double[] v = daily(8, 0.5, 13);
+        int from = 6 * DAY + DAY / 8;     // day 7: from 3 a.m. to 9 a.m. the value stays where it was
+        int to = 6 * DAY + 3 * DAY / 8;
+        for (int i = from; i < to; i++) {
+            v[i] = v[from - 1] + (v[i] - 50 - 20 * Math.sin(2 * Math.PI * i / DAY)); // the level freezes, the noise goes on
+        }
+        PredictorConfig withSeason = PredictorConfig.DEFAULTS;
+        PredictorConfig noSeason = PredictorConfig.DEFAULTS.withSensorScoring(SensorScoring.DEFAULTS.withSeason(0, 0));
+        assertThat(alarmsIn(scores(v, withSeason), from, to + DAY / 8)).isPositive();
+        assertThat(alarmsIn(scores(v, noSeason), from, to + DAY / 8)).as("a one-step forecast follows the flat stretch").isZero();
+        assertThat(alarmsIn(scores(v, withSeason), 100, from)).as("alarms before it").isLessThanOrEqualTo(AT_MOST_PER_1000 * 2);
+    }
+
+    @Test
+    void theScoreDoesNotDependOnTheStreamsScaleOrLevel() {
+        double[] v = daily(4, 1, 17);
+        v[3 * DAY] += 15;
+        double[] w = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            w[i] = 1000 * v[i] + 40_000;
+        }
+        double[] a = scores(v, PredictorConfig.DEFAULTS);
+        double[] b = scores(w, PredictorConfig.DEFAULTS);
+        for (int i = 0; i < a.length; i++) {
+            assertThat(b[i]).as("event %d", i).isCloseTo(a[i], within(1e-3));
+        }
+    }
+
+    @Test
+    void theSeasonIsOnlyKeptWhenADayHoldsFewEnoughEvents() {
+        KeyState s = new KeyState();
+        PredictorConfig cfg = PredictorConfig.DEFAULTS;
+        s.events = 1;
+        s.lastTs = 0;
+        SensorScore.update(s, new float[] {1}, new float[] {1}, 1_000, cfg); // 1 s apart: 86,400 events a day
+        assertThat(s.seasonLag).isZero();
+        assertThat(s.season).isNull();
+        KeyState t = new KeyState();
+        t.events = 1;
+        SensorScore.update(t, new float[] {1}, new float[] {1}, FIVE_MINUTES, cfg);
+        assertThat(t.seasonLag).isEqualTo(DAY);
+        assertThat(t.season).hasSize(DAY);
+    }
+
+    @Test
+    void tailProbabilityAndLogScaleMatchTheNormalDistribution() {
+        // P(Z > z) from tables: 1.96 → 0.0249979, 4.2649 → 1.0e-5, 6 → 9.8659e-10
+        assertThat(SurpriseStats.upperTail(1.96)).isCloseTo(0.0249979, within(1e-7));
+        assertThat(SurpriseStats.upperTail(4.264891) / 1e-5).isCloseTo(1.0, within(1e-5));
+        assertThat(SurpriseStats.upperTail(6) / 9.8658765e-10).isCloseTo(1.0, within(1e-5));
+        assertThat(SurpriseStats.upperTail(-1.96)).isCloseTo(1 - 0.0249979, within(1e-7));
+        assertThat(SurpriseStats.logScale(1e-5)).isCloseTo(0.5, within(1e-4));
+        assertThat(SurpriseStats.logScale(0.5)).isCloseTo(Math.log(0.5) / Math.log(1e-10), within(1e-9));
+        assertThat(SurpriseStats.logScale(0)).isEqualTo(1.0);
+    }
+}
