@@ -35,6 +35,13 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("vocabulary  %d event ids%s%n", s.vocabulary().size(), s.embedding() ? " (embedding input)" : " (one-hot input)");
         }
         out.printf("normalized  %s%n", s.normalization() != null ? "yes (mean/std per feature)" : "no");
+        if (s.task() == dev.seqpredict.model.Task.REGRESSION) {
+            int[] target = s.targetIndices();
+            out.printf("forecast    %s%s%s%n", target == null ? "no input features (output_size != input_size, no target)"
+                            : "features " + java.util.Arrays.toString(target),
+                    s.residual() ? ", residual (last value + std * output)" : "",
+                    s.differenced() ? ", differenced input (change from the previous event)" : "");
+        }
         out.printf("parameters  %d%n", m.parameterCount());
         out.printf("state       %d floats per key%n", m.stateSize());
         out.printf("sha256      %s%n", m.sha256());

@@ -116,6 +116,16 @@ final class NabCommand implements Callable<Integer> {
                     + "suppression (and short/long windows) (for tuning; repeatable).")
     List<String> variantSpecs = new java.util.ArrayList<>();
 
+    @Option(names = "--residual", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Models predict the change from the last value (spec 'residual'); --no-residual: the next "
+                    + "value itself (default ${DEFAULT-VALUE}).")
+    boolean residual;
+
+    @Option(names = "--differenced", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Residual models whose input is the change from the previous row (spec 'differenced'); "
+                    + "--no-differenced: the value itself (default ${DEFAULT-VALUE}).")
+    boolean differenced;
+
     @Option(names = "--forecasts", description = "Also write <out>/<detector>-forecasts/<category>/<name>.csv: "
             + "timestamp,value,forecast (the one-step forecast made at the row before; empty where there was none).")
     boolean writeForecasts;
@@ -146,7 +156,7 @@ final class NabCommand implements Callable<Integer> {
                 variants.put(f[0], vc);
             }
             options = new NabRunner.Options(detector, seed, CellType.fromId(cell), hidden, layers, window, epochs, batch, lr,
-                    retrainEvery, trainWindow, gateTolerance, pc, variants);
+                    retrainEvery, trainWindow, gateTolerance, pc, variants, residual, differenced);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), 2);
         }

@@ -59,6 +59,11 @@ final class PredictCommand implements Callable<Integer> {
         ModelSpec s = m.spec();
         boolean classification = s.task() == Task.CLASSIFICATION;
         int features = classification ? 1 : s.inputSize();
+        if (!classification && !m.forecastsInputs()) {
+            throw new CliException("model " + model + " cannot be run on events: its " + s.outputSize()
+                    + " outputs forecast none of its " + s.inputSize() + " inputs (output_size != input_size and no 'target' list"
+                    + " in its spec)");
+        }
         CsvMapper csv = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
         // The same per-key processing as the streaming jobs (no swaps happen here: one model).
         ServingModel serving = ServingModel.of(s.name(), m);

@@ -129,6 +129,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--top-k", defaultValue = "9", description = "k of the top-k hit rate for classification (default ${DEFAULT-VALUE}).")
     int topK;
 
+    @Option(names = "--residual", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Regression: learn the change from the last value (normalized) instead of the next value; "
+                    + "the spec says 'residual' (default ${DEFAULT-VALUE}).")
+    boolean residual;
+
+    @Option(names = "--differenced", description = "Regression (implies --residual): the input is each event's change "
+            + "from the key's previous one; the spec says 'differenced'.")
+    boolean differenced;
+
     @Option(names = "--out", defaultValue = "model.safetensors", paramLabel = "FILE",
             description = "The model artifact to write (default ${DEFAULT-VALUE}, in the working directory).")
     Path out;
@@ -150,7 +159,7 @@ final class TrainCommand implements Callable<Integer> {
             float rate = lr != null ? lr : wholeSessions ? SESSION_LR : WINDOW_LR;
             options = new TrainingOptions(CellType.fromId(cell), hidden, layers, window, stride, e, batch, rate, seed,
                     task == null ? null : Task.fromId(task), validationFraction,
-                    split == null ? null : parseSplit(split), skipShort, topK, clip, modelName, version);
+                    split == null ? null : parseSplit(split), skipShort, topK, clip, modelName, version, residual || differenced, differenced);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), 2);
         }

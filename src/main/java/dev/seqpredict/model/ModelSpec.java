@@ -27,6 +27,16 @@ import java.util.Objects;
  * there) and an input id: a session is trained as inputs [END, e1, .., en] with targets [e1, .., en, END],
  * and the stream steps END from the zero state before a key's first event, so the first event is predicted
  * too. It is never a real event: {@code RecurrentModel.eventIndex} does not map it.
+ *
+ * <p>Regression forecasts (optional, absent = the model forecasts all its inputs, output_size == input_size):
+ * {@code target}, the input features the output forecasts, in output order (0-based indices, or names from
+ * {@code feature_names}; the spec stores indices), so a 5-input model may forecast 3 of them; and
+ * {@code residual} ({@code true}: the head predicts the change from the last value in normalized units, so
+ * the forecast is {@code x_last[target[j]] + std_j * y[j]} instead of {@code mean_j + std_j * y[j]}, with
+ * std_j from {@code target_normalization} or else the input normalization of that feature; a model whose
+ * head outputs 0 forecasts "no change"); {@code differenced} ({@code true}: the input is the change from the
+ * key's previous event, x_t - x_{t-1}, 0 at its first event, then normalized by {@code normalization}; the
+ * model keeps the previous event in its state; needs {@code residual}).
  */
 public record ModelSpec(
         CellType cell,
@@ -44,7 +54,10 @@ public record ModelSpec(
         boolean embedding,
         JsonNode training,
         JsonNode evaluation,
-        String endSymbol) {
+        String endSymbol,
+        List<Integer> target,
+        boolean residual,
+        boolean differenced) {
 
     /** Bounds that keep a hostile spec from making the loader allocate huge arrays. */
     public static final int MAX_DIM = 1 << 16;
@@ -64,7 +77,7 @@ public record ModelSpec(
                      Normalization targetNormalization, List<String> vocabulary, boolean embedding,
                      JsonNode training, JsonNode evaluation) {
         this(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version, featureNames, normalization,
-                targetNormalization, vocabulary, embedding, training, evaluation, null);
+                targetNormalization, vocabulary, embedding, training, evaluation, null, null, false, false);
     }
 
     public ModelSpec {
@@ -74,48 +87,91 @@ public record ModelSpec(
         version = version == null || version.isBlank() ? "0" : version;
         featureNames = featureNames == null ? List.of() : List.copyOf(featureNames);
         vocabulary = vocabulary == null ? List.of() : List.copyOf(vocabulary);
+        target = target == null ? List.of() : List.copyOf(target);
     }
 
     /** The smallest spec: no names, no normalization. */
     public static ModelSpec of(CellType cell, int inputSize, int hiddenSize, int numLayers, Task task, int outputSize) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, null, null, null, null,
-                null, null, false, null, null);
+                null, null, false, null, null, null, null, false, false);
     }
 
     public ModelSpec withName(String newName, String newVersion) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, newName, newVersion,
-                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, endSymbol);
+                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, endSymbol, target, residual, differenced);
     }
 
     public ModelSpec withNormalization(Normalization input, Normalization target) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                featureNames, input, target, vocabulary, embedding, training, evaluation, endSymbol);
+                featureNames, input, target, vocabulary, embedding, training, evaluation, endSymbol, this.target, residual,
+                differenced);
     }
 
     public ModelSpec withFeatureNames(List<String> names) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                names, normalization, targetNormalization, vocabulary, embedding, training, evaluation, endSymbol);
+                names, normalization, targetNormalization, vocabulary, embedding, training, evaluation, endSymbol, target, residual, differenced);
     }
 
     public ModelSpec withVocabulary(List<String> vocab, boolean useEmbedding) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                featureNames, normalization, targetNormalization, vocab, useEmbedding, training, evaluation, endSymbol);
+                featureNames, normalization, targetNormalization, vocab, useEmbedding, training, evaluation, endSymbol, target, residual, differenced);
     }
 
     public ModelSpec withProvenance(JsonNode newTraining, JsonNode newEvaluation) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                featureNames, normalization, targetNormalization, vocabulary, embedding, newTraining, newEvaluation, endSymbol);
+                featureNames, normalization, targetNormalization, vocabulary, embedding, newTraining, newEvaluation, endSymbol,
+                target, residual, differenced);
     }
 
     /** The same spec with {@code symbol} (an entry of the vocabulary) as the end of session, or none for null. */
     public ModelSpec withEndSymbol(String symbol) {
         return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
-                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, symbol);
+                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, symbol, target, residual,
+                differenced);
     }
 
     /** The vocabulary index of the end symbol, or -1 when the model has none. */
     public int endIndex() {
         return endSymbol == null ? -1 : vocabulary.indexOf(endSymbol);
+    }
+
+    /** The same spec with a target list (input indices the output forecasts; empty = none) and output form. */
+    public ModelSpec withForecast(List<Integer> newTarget, boolean newResidual) {
+        return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
+                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, endSymbol,
+                newTarget, newResidual, differenced);
+    }
+
+    /**
+     * The same spec with differenced input: the model sees each event's change from the key's previous event
+     * (0 at its first), normalized by {@code normalization}; needs the residual output.
+     */
+    public ModelSpec withDifferencedInput(boolean d) {
+        return new ModelSpec(cell, inputSize, hiddenSize, numLayers, task, outputSize, name, version,
+                featureNames, normalization, targetNormalization, vocabulary, embedding, training, evaluation, endSymbol,
+                target, residual, d);
+    }
+
+    /**
+     * The input feature each output forecasts (regression): the declared {@code target}, or 0..n-1 when
+     * output_size == input_size; null when the output is not a forecast of inputs (no target and
+     * output_size != input_size), or for classification.
+     */
+    public int[] targetIndices() {
+        if (task != Task.REGRESSION) {
+            return null;
+        }
+        if (!target.isEmpty()) {
+            return target.stream().mapToInt(Integer::intValue).toArray();
+        }
+        if (outputSize != inputSize) {
+            return null;
+        }
+        int[] t = new int[outputSize];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = i;
+        }
+        return t;
     }
 
     /** Size of the vocabulary of event ids for classification (= output_size). */
@@ -131,7 +187,19 @@ public record ModelSpec(
         if (targetNormalization != null) {
             return targetNormalization;
         }
-        return normalization != null && outputSize == inputSize ? normalization : null;
+        if (normalization == null) {
+            return null;
+        }
+        if (!target.isEmpty()) { // the input normalization of the forecast features
+            float[] m = new float[target.size()];
+            float[] sd = new float[target.size()];
+            for (int j = 0; j < m.length; j++) {
+                m[j] = normalization.mean(target.get(j));
+                sd[j] = normalization.std(target.get(j));
+            }
+            return new Normalization(m, sd);
+        }
+        return outputSize == inputSize ? normalization : null;
     }
 
     /** Checks the spec on its own (the tensors are checked against it by the loader). */
@@ -177,6 +245,31 @@ public record ModelSpec(
         } else if (endSymbol != null) {
             throw new ModelFormatException("end_symbol is only for classification");
         }
+        if (!target.isEmpty()) {
+            if (task != Task.REGRESSION) {
+                throw new ModelFormatException("target is only for regression (a classification model forecasts the next event id)");
+            }
+            if (target.size() != outputSize) {
+                throw new ModelFormatException("target lists " + target.size() + " features but output_size is " + outputSize);
+            }
+            for (int i : target) {
+                if (i < 0 || i >= inputSize) {
+                    throw new ModelFormatException("target feature " + i + " is not an input (input_size " + inputSize + ")");
+                }
+            }
+        }
+        if (differenced && !residual) {
+            throw new ModelFormatException("differenced input needs the residual output (the level comes from the last value)");
+        }
+        if (residual) {
+            if (task != Task.REGRESSION) {
+                throw new ModelFormatException("residual output is only for regression");
+            }
+            if (targetIndices() == null) {
+                throw new ModelFormatException("residual output needs outputs that are inputs: output_size " + outputSize
+                        + " != input_size " + inputSize + " and no 'target' list");
+            }
+        }
     }
 
     private static void checkDim(String field, int v) throws ModelFormatException {
@@ -216,6 +309,16 @@ public record ModelSpec(
         }
         if (endSymbol != null) {
             o.put("end_symbol", endSymbol);
+        }
+        if (!target.isEmpty()) {
+            ArrayNode a = o.putArray("target");
+            target.forEach(a::add);
+        }
+        if (residual) {
+            o.put("residual", true);
+        }
+        if (differenced) {
+            o.put("differenced", true);
         }
         if (training != null) {
             o.set("training", training);
@@ -268,15 +371,26 @@ public record ModelSpec(
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(e.getMessage());
         }
+        List<String> featureNames = stringList(o, "feature_names");
+        JsonNode residual = o.get("residual");
+        JsonNode differenced = o.get("differenced");
+        for (String field : new String[] {"residual", "differenced"}) {
+            JsonNode v = o.get(field);
+            if (v != null && !v.isNull() && !v.isBoolean()) {
+                throw new ModelFormatException("spec field '" + field + "' must be true or false");
+            }
+        }
         ModelSpec spec = new ModelSpec(cell,
                 requiredInt(o, "input_size"), requiredInt(o, "hidden_size"), requiredInt(o, "num_layers"),
                 task, requiredInt(o, "output_size"),
                 optionalText(o, "name"), optionalText(o, "version"),
-                stringList(o, "feature_names"), norm, target, stringList(o, "vocabulary"),
+                featureNames, norm, target, stringList(o, "vocabulary"),
                 o.path("embedding").asBoolean(false),
                 o.hasNonNull("training") ? o.get("training") : null,
                 o.hasNonNull("evaluation") ? o.get("evaluation") : null,
-                optionalText(o, "end_symbol"));
+                optionalText(o, "end_symbol"),
+                targetList(o, featureNames), residual != null && residual.asBoolean(false),
+                differenced != null && differenced.asBoolean(false));
         spec.validate();
         return spec;
     }
@@ -322,6 +436,35 @@ public record ModelSpec(
                 throw new ModelFormatException("spec field '" + field + "' must contain only strings");
             }
             out.add(e.asText());
+        }
+        return out;
+    }
+
+    /** {@code target}: input indices or feature names (resolved against {@code feature_names}). */
+    private static List<Integer> targetList(JsonNode o, List<String> featureNames) throws ModelFormatException {
+        JsonNode v = o.get("target");
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray() || v.isEmpty() || v.size() > MAX_DIM) {
+            throw new ModelFormatException("spec field 'target' must be a non-empty array of input indices or feature names");
+        }
+        List<Integer> out = new ArrayList<>(v.size());
+        for (JsonNode e : v) {
+            if (e.isIntegralNumber() && e.canConvertToInt()) {
+                out.add(e.intValue());
+            } else if (e.isTextual()) {
+                int i = featureNames.indexOf(e.asText());
+                if (i < 0) {
+                    throw new ModelFormatException("target feature '" + e.asText() + "' is not in feature_names " + featureNames);
+                }
+                out.add(i);
+            } else {
+                throw new ModelFormatException("spec field 'target' must contain input indices or feature names, got " + e);
+            }
+        }
+        if (out.stream().distinct().count() != out.size()) {
+            throw new ModelFormatException("spec field 'target' lists a feature twice: " + out);
         }
         return out;
     }

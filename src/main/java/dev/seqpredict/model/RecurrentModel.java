@@ -31,6 +31,11 @@ public final class RecurrentModel {
     private final int headFloats;
     private final ThreadLocal<Scratch> threadScratch;
     private final java.util.Map<String, Integer> eventIndex;
+    /** Regression: the input feature each output forecasts (null when the outputs are not inputs). */
+    private final int[] target;
+    /** Residual output: the scale of each output's change (null for the absolute form). */
+    private final float[] residualStd;
+    private final Normalization outputNormalization;
     private final int endIndex;
     private volatile String sha256;
 
@@ -62,6 +67,51 @@ public final class RecurrentModel {
             }
         }
         this.eventIndex = java.util.Map.copyOf(index);
+        this.target = spec.targetIndices();
+        this.outputNormalization = spec.outputNormalization();
+        if (spec.residual()) {
+            residualStd = new float[spec.outputSize()];
+            for (int j = 0; j < residualStd.length; j++) {
+                residualStd[j] = outputNormalization == null ? 1f : outputNormalization.std(j);
+            }
+        } else {
+            residualStd = null;
+        }
+    }
+
+    /** True when the outputs forecast input features (regression with a target list or output_size == input_size). */
+    public boolean forecastsInputs() {
+        return target != null;
+    }
+
+    /**
+     * The part of an event's values the model's output forecasts, in output order: the values themselves
+     * when the model forecasts all its inputs (no copy), else the target features (a new array).
+     *
+     * @throws IllegalStateException when the model's outputs are not inputs ({@link #forecastsInputs} false)
+     */
+    public float[] targetOf(float[] values) {
+        if (target == null) {
+            throw new IllegalStateException("model " + spec.name() + " forecasts no input features (output_size "
+                    + spec.outputSize() + " != input_size " + spec.inputSize() + " and no 'target' list)");
+        }
+        if (target.length == values.length && isIdentity()) {
+            return values;
+        }
+        float[] out = new float[target.length];
+        for (int j = 0; j < target.length; j++) {
+            out[j] = values[target[j]];
+        }
+        return out;
+    }
+
+    private boolean isIdentity() {
+        for (int j = 0; j < target.length; j++) {
+            if (target[j] != j) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -168,8 +218,9 @@ public final class RecurrentModel {
         return s;
     }
 
+    /** The recurrent state, plus (differenced input) the key's previous event and a flag that there was one. */
     public int stateSize() {
-        return layout.size();
+        return layout.size() + (spec.differenced() ? spec.inputSize() + 1 : 0);
     }
 
     public int outputSize() {
@@ -178,7 +229,7 @@ public final class RecurrentModel {
 
     /** A fresh (zero) state, as PyTorch starts without an explicit h_0/c_0. */
     public float[] newState() {
-        return new float[layout.size()];
+        return new float[stateSize()];
     }
 
     public long parameterCount() {
@@ -224,16 +275,31 @@ public final class RecurrentModel {
             throw new IllegalStateException("classification models take event ids: use stepEvent");
         }
         Normalization n = spec.normalization();
+        float[] in = features;
+        if (spec.differenced()) { // the change from the key's previous event (0 at its first), kept after h/c
+            int k = spec.inputSize();
+            int prev = layout.size();
+            boolean seen = state[prev + k] != 0f;
+            for (int i = 0; i < k; i++) {
+                s.x[i] = seen ? features[i] - state[prev + i] : 0f;
+                state[prev + i] = features[i];
+            }
+            state[prev + k] = 1f;
+            in = s.x;
+        }
         if (n != null) {
-            n.normalize(features, 0, s.x, 0);
-        } else {
+            n.normalize(in, 0, s.x, 0);
+        } else if (in != s.x) {
             System.arraycopy(features, 0, s.x, 0, spec.inputSize());
         }
         advance(state, s);
         head(state, out, s);
-        Normalization outNorm = spec.outputNormalization();
-        if (outNorm != null) {
-            outNorm.denormalize(out, 0);
+        if (residualStd != null) { // the change from the last value, in normalized units
+            for (int j = 0; j < residualStd.length; j++) {
+                out[j] = features[target[j]] + residualStd[j] * out[j];
+            }
+        } else if (outputNormalization != null) {
+            outputNormalization.denormalize(out, 0);
         }
     }
 

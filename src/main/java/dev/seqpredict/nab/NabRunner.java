@@ -56,10 +56,21 @@ public final class NabRunner {
      * @param retrainEvery rows between candidate trainings after the first model (0 = never retrain)
      * @param trainWindow  the trailing rows a candidate is trained on
      * @param gateTolerance the gate's relative tolerance (0.05: the candidate may be up to 5% worse)
+     * @param residual     train models that predict the change from the last value (spec {@code residual})
+     * @param differenced  ... whose input is the change from the previous row (spec {@code differenced})
      */
     public record Options(String detector, long seed, CellType cell, int hidden, int layers, int window, int epochs,
                           int batch, float lr, int retrainEvery, int trainWindow, double gateTolerance,
-                          PredictorConfig predictor, java.util.Map<String, PredictorConfig> variants) {
+                          PredictorConfig predictor, java.util.Map<String, PredictorConfig> variants, boolean residual,
+                          boolean differenced) {
+        /** Models in the absolute form ({@code residual} false). */
+        public Options(String detector, long seed, CellType cell, int hidden, int layers, int window, int epochs,
+                       int batch, float lr, int retrainEvery, int trainWindow, double gateTolerance,
+                       PredictorConfig predictor, java.util.Map<String, PredictorConfig> variants) {
+            this(detector, seed, cell, hidden, layers, window, epochs, batch, lr, retrainEvery, trainWindow, gateTolerance,
+                    predictor, variants, false, false);
+        }
+
         public Options {
             variants = variants == null ? java.util.Map.of() : new java.util.LinkedHashMap<>(variants);
             if (detector == null || detector.isBlank() || detector.contains("/")) {
@@ -279,7 +290,7 @@ public final class NabRunner {
     private RecurrentModel train(DataFile f, int from, int to, int index) {
         TrainingOptions options = new TrainingOptions(o.cell(), o.hidden(), o.layers(), o.window(), 1, o.epochs(), o.batch(),
                 o.lr(), o.seed() + 1000L * index, Task.REGRESSION, 0.2, Split.TAIL, false, 1, 1.0f, MODEL,
-                Integer.toString(index + 1));
+                Integer.toString(index + 1), o.residual() || o.differenced(), o.differenced());
         try (SequenceTrainer trainer = new SequenceTrainer(options)) {
             return trainer.train(slice(f, from, to), new PrintWriter(OutputStream.nullOutputStream())).model();
         }

@@ -89,8 +89,9 @@ public final class KeyedPredictor {
                 anomaly = !inTopG;
                 AnomalyScore.update(s, error, config);
             } else {
-                error = rmse(s.lastPrediction, event.values());
-                score = SensorScore.update(s, s.lastPrediction, event.values(), event.ts(), config);
+                float[] actual = m.targetOf(event.values()); // the features the forecast is of
+                error = rmse(s.lastPrediction, actual);
+                score = SensorScore.update(s, s.lastPrediction, actual, event.ts(), config);
                 if (s.lastAlarm >= 0 && s.events - s.lastAlarm <= config.suppressEvents()) {
                     score = Math.min(score, PredictorConfig.SUPPRESSED_SCORE); // the alarm was already raised
                 } else if (score >= config.anomalyThreshold()) {

@@ -114,9 +114,10 @@ public final class ModelRegistry {
         } catch (ModelFormatException e) {
             return new Update.Rejected(name, "invalid", e.getMessage());
         }
-        if (model.spec().task() == Task.REGRESSION && model.spec().outputSize() != model.spec().inputSize()) {
+        if (model.spec().task() == Task.REGRESSION && !model.forecastsInputs()) {
             return new Update.Rejected(name, "unsupported", "a stream model must forecast its own inputs (output_size "
-                    + model.spec().outputSize() + " != input_size " + model.spec().inputSize() + ")");
+                    + model.spec().outputSize() + " != input_size " + model.spec().inputSize()
+                    + " and no 'target' list naming the inputs it forecasts)");
         }
         ServingModel current = models.get(name);
         if (current != null && current.model().sha256().equals(model.sha256())) {

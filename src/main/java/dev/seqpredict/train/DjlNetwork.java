@@ -177,6 +177,18 @@ public final class DjlNetwork implements AutoCloseable {
         return require(parameters(head), "bias");
     }
 
+    /** Multiplies the head's weight and bias by {@code c} (in the residual form: shrinks the forecast change). */
+    public void scaleHead(float c) {
+        for (Pair<String, Parameter> p : head.getParameters()) {
+            NDArray a = p.getValue().getArray();
+            float[] v = a.toFloatArray();
+            for (int i = 0; i < v.length; i++) {
+                v[i] *= c;
+            }
+            a.set(v);
+        }
+    }
+
     /** Our model with the network's current weights: the artifact the stream will step. */
     public RecurrentModel export(ModelSpec spec) {
         if (spec.cell() != cell || spec.inputSize() != inputSize || spec.hiddenSize() != hiddenSize

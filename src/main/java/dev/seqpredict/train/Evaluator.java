@@ -49,11 +49,13 @@ public final class Evaluator {
             throw new DataException("the data has " + f + " feature column(s) " + data.featureNames() + " but the model "
                     + model.spec().name() + " takes " + model.spec().inputSize());
         }
-        if (model.outputSize() != f) {
-            throw new DataException("the model forecasts " + model.outputSize() + " values but the data has " + f
-                    + " features: next-event metrics need output_size == input_size");
+        if (!model.forecastsInputs()) {
+            throw new DataException("the model's " + model.outputSize() + " outputs forecast none of its " + f
+                    + " inputs (output_size != input_size and no 'target' list): next-event metrics need one of them");
         }
-        float[] out = new float[f];
+        int[] target = model.spec().targetIndices();
+        int m = target.length;
+        float[] out = new float[m];
         double abs = 0;
         double sq = 0;
         double babs = 0;
@@ -69,8 +71,9 @@ public final class Evaluator {
             for (int t = 0; t + 1 < x.length; t++) {
                 model.step(state, x[t], out);
                 if (t + 1 >= from) {
-                    for (int i = 0; i < f; i++) {
-                        double e = out[i] - x[t + 1][i];
+                    for (int j = 0; j < m; j++) {
+                        int i = target[j];
+                        double e = out[j] - x[t + 1][i];
                         double b = x[t][i] - x[t + 1][i];
                         abs += Math.abs(e);
                         sq += e * e;
@@ -81,7 +84,7 @@ public final class Evaluator {
                 }
             }
         }
-        long cells = n * f;
+        long cells = n * m;
         if (n == 0) {
             return new Report(Metrics.regression(0, Double.NaN, Double.NaN), Metrics.regression(0, Double.NaN, Double.NaN));
         }

@@ -39,7 +39,8 @@ import java.util.Random;
  *
  * <p>Training uses truncated back-propagation through time: windows of {@code window} consecutive events
  * of a key, each started from a zero state, the loss taken at every step on the next event (MSE on
- * normalized features, or softmax cross-entropy over the vocabulary). After every epoch the network is
+ * normalized features, or softmax cross-entropy over the vocabulary; with {@code residual} the regression
+ * target is the next event's change from the current one, z_{t+1} - z_t, and the spec says so). After every epoch the network is
  * exported and the exported model is stepped event by event over the validation data exactly as the
  * stream will step it (zero state at each key's first event, the whole history stepped), so the reported
  * metric is the one the stream gets. The epoch with the best validation metric is kept.
@@ -139,15 +140,66 @@ public final class SequenceTrainer implements AutoCloseable {
         if (bestEpoch != o.epochs()) {
             restore(bestWeights);
         }
+        float headScale = 1f;
+        if (data.residual && data.validationPredictions() > 0) {
+            headScale = headScale(net.export(spec), data.raw, data.scoreFrom);
+            if (headScale != 1f) {
+                net.scaleHead(headScale);
+                out.printf(Locale.ROOT, "residual head scaled by %.2f (least validation MAE; 0 = the last value)%n", headScale);
+            }
+        }
         RecurrentModel exported = net.export(spec);
         Evaluator.Report validation = data.validationPredictions() > 0
                 ? Evaluator.evaluate(exported, data.raw, data.scoreFrom, bigram, o.topK()) : null;
         double seconds = (System.nanoTime() - t0) / 1e9;
         ObjectNode training = trainingJson(raw, split, bestEpoch, loss, engine);
+        if (data.residual) {
+            training.put("head_scale", headScale);
+        }
         ObjectNode evaluation = evaluationJson(validation, split);
         RecurrentModel result = RecurrentModel.create(spec.withProvenance(training, evaluation), net.layerWeights(),
                 net.headWeight(), net.headBias(), null);
         return new Result(result, validation, bestEpoch, loss, data.windows.length, seconds);
+    }
+
+    /**
+     * Residual form: the factor c in 0, 0.05, .., 1 on the predicted change (forecast = x + c (f - x)) with the
+     * least MAE on the validation events, the exported model stepped as the stream steps it. c = 0 is the last
+     * value, so the kept model is never worse than it on the validation data; ties keep the larger c.
+     */
+    static float headScale(RecurrentModel m, SeriesSet raw, int[] scoreFrom) {
+        int[] target = m.spec().targetIndices();
+        int steps = 20;
+        double[] abs = new double[steps + 1];
+        float[] out = new float[m.outputSize()];
+        for (int s = 0; s < raw.series().size(); s++) {
+            float[][] x = raw.series().get(s).values();
+            int from = Math.max(1, scoreFrom[s]);
+            if (from >= x.length) {
+                continue;
+            }
+            float[] state = m.newState();
+            for (int t = 0; t + 1 < x.length; t++) {
+                m.step(state, x[t], out);
+                if (t + 1 >= from) {
+                    for (int j = 0; j < target.length; j++) {
+                        double last = x[t][target[j]];
+                        double change = out[j] - last;
+                        double next = x[t + 1][target[j]];
+                        for (int k = 0; k <= steps; k++) {
+                            abs[k] += Math.abs(last + change * k / steps - next);
+                        }
+                    }
+                }
+            }
+        }
+        int best = steps;
+        for (int k = steps - 1; k >= 0; k--) {
+            if (abs[k] < abs[best]) {
+                best = k;
+            }
+        }
+        return best == steps ? 1f : (float) best / steps;
     }
 
     /**
@@ -287,8 +339,9 @@ public final class SequenceTrainer implements AutoCloseable {
         int in = spec.inputSize();
         float[] x = new float[n * in];
         if (data.task == Task.REGRESSION) {
+            float[][] v = data.differenced ? Prepared.differences(s.values()) : s.values();
             for (int t = 0; t < n; t++) {
-                spec.normalization().normalize(s.values()[t], 0, x, t * in);
+                spec.normalization().normalize(v[t], 0, x, t * in);
             }
         } else {
             for (int t = 0; t < n; t++) {
@@ -310,7 +363,11 @@ public final class SequenceTrainer implements AutoCloseable {
             float[][] rows = new float[n][m];
             for (int t = 0; t < n; t++) {
                 System.arraycopy(flat, t * m, rows[t], 0, m);
-                if (data.task == Task.REGRESSION) {
+                if (data.residual) { // the last value plus the predicted change
+                    for (int i = 0; i < m; i++) {
+                        rows[t][i] = s.values()[t][i] + spec.normalization().std(i) * rows[t][i];
+                    }
+                } else if (data.task == Task.REGRESSION) {
                     spec.normalization().denormalize(rows[t], 0);
                 }
             }
@@ -339,6 +396,10 @@ public final class SequenceTrainer implements AutoCloseable {
         t.put("optimizer", "adam");
         t.put("clip_gradient", o.clipGradient());
         t.put("loss", data.task == Task.REGRESSION ? "mse (normalized)" : "softmax cross-entropy");
+        if (data.task == Task.REGRESSION) {
+            t.put("target", data.residual ? "next change (normalized)" : "next value (normalized)");
+            t.put("input", data.differenced ? "change from the previous event (normalized)" : "value (normalized)");
+        }
         t.put("final_loss", Double.parseDouble(String.format(Locale.ROOT, "%.6g", loss)));
         t.put("seed", o.seed());
         t.put("split", split.id());
@@ -408,6 +469,10 @@ public final class SequenceTrainer implements AutoCloseable {
         Map<String, Integer> vocabIndex = new HashMap<>();
         long trainingEvents;
         int skippedShort;
+        /** Regression targets are z_{t+1} - z_t (normalized) instead of z_{t+1}. */
+        boolean residual;
+        /** The input is x_t - x_{t-1} (normalized); the residual target is (x_{t+1} - x_t) / std. */
+        boolean differenced;
         boolean sessionMode;
         int endIndex = -1;
         int maxSessionLength;
@@ -416,6 +481,7 @@ public final class SequenceTrainer implements AutoCloseable {
             Prepared p = new Prepared();
             p.task = raw.task();
             p.raw = raw;
+            p.residual = o.residual() && p.task == Task.REGRESSION;
             int keys = raw.series().size();
             p.trainEnd = new int[keys];
             p.scoreFrom = new int[keys];
@@ -480,11 +546,17 @@ public final class SequenceTrainer implements AutoCloseable {
             }
             p.windows = windows.stream().mapToLong(Long::longValue).toArray();
             if (p.task == Task.REGRESSION) {
-                p.normalization = normalization(raw, p.trainEnd);
+                p.differenced = o.differenced() && p.residual;
+                float[][][] inputs = new float[keys][][];
+                for (int s = 0; s < keys; s++) {
+                    float[][] v = raw.series().get(s).values();
+                    inputs[s] = p.differenced ? differences(v) : v;
+                }
+                p.normalization = normalization(inputs, p.trainEnd, raw.featureCount());
                 p.x = new float[keys][][];
                 int nf = raw.featureCount();
                 for (int s = 0; s < keys; s++) {
-                    float[][] v = raw.series().get(s).values();
+                    float[][] v = inputs[s];
                     p.x[s] = new float[v.length][nf];
                     for (int t = 0; t < v.length; t++) {
                         p.normalization.normalize(v[t], 0, p.x[s][t], 0);
@@ -554,7 +626,9 @@ public final class SequenceTrainer implements AutoCloseable {
                 return ModelSpec.of(o.cell(), f, o.hidden(), o.layers(), Task.REGRESSION, f)
                         .withName(o.name(), o.version())
                         .withFeatureNames(raw.featureNames())
-                        .withNormalization(normalization, null);
+                        .withNormalization(normalization, null)
+                        .withForecast(List.of(), residual)
+                        .withDifferencedInput(differenced);
             }
             int v = vocabulary.size();
             ModelSpec spec = ModelSpec.of(o.cell(), v, o.hidden(), o.layers(), Task.CLASSIFICATION, v)
@@ -584,7 +658,18 @@ public final class SequenceTrainer implements AutoCloseable {
                 int f = v[0].length;
                 for (int t = 0; t < w; t++) {
                     System.arraycopy(v[start + t], 0, x, xOff + t * f, f);
-                    System.arraycopy(v[start + t + 1], 0, y, yOff + t * f, f);
+                    if (differenced) {
+                        float[][] r = raw.series().get(s).values();
+                        for (int i = 0; i < f; i++) {
+                            y[yOff + t * f + i] = (r[start + t + 1][i] - r[start + t][i]) / normalization.std(i);
+                        }
+                    } else if (residual) {
+                        for (int i = 0; i < f; i++) {
+                            y[yOff + t * f + i] = v[start + t + 1][i] - v[start + t][i];
+                        }
+                    } else {
+                        System.arraycopy(v[start + t + 1], 0, y, yOff + t * f, f);
+                    }
                 }
             } else {
                 int[] e = ids[s];
@@ -615,13 +700,24 @@ public final class SequenceTrainer implements AutoCloseable {
             return new Evaluator.BigramBaseline(seqs);
         }
 
-        private static Normalization normalization(SeriesSet raw, int[] trainEnd) {
-            int f = raw.featureCount();
+        /** d[t] = v[t] - v[t-1] in float (as the core computes it), d[0] = 0. */
+        static float[][] differences(float[][] v) {
+            float[][] d = new float[v.length][];
+            for (int t = 0; t < v.length; t++) {
+                d[t] = new float[v[t].length];
+                for (int i = 0; t > 0 && i < d[t].length; i++) {
+                    d[t][i] = v[t][i] - v[t - 1][i];
+                }
+            }
+            return d;
+        }
+
+        private static Normalization normalization(float[][][] series, int[] trainEnd, int f) {
             double[] sum = new double[f];
             double[] sq = new double[f];
             long n = 0;
             for (int s = 0; s < trainEnd.length; s++) {
-                float[][] v = raw.series().get(s).values();
+                float[][] v = series[s];
                 for (int t = 0; t < trainEnd[s]; t++) {
                     for (int i = 0; i < f; i++) {
                         sum[i] += v[t][i];
@@ -635,7 +731,7 @@ public final class SequenceTrainer implements AutoCloseable {
                 mean[i] = (float) (sum[i] / n);
             }
             for (int s = 0; s < trainEnd.length; s++) {
-                float[][] v = raw.series().get(s).values();
+                float[][] v = series[s];
                 for (int t = 0; t < trainEnd[s]; t++) {
                     for (int i = 0; i < f; i++) {
                         double d = v[t][i] - mean[i];

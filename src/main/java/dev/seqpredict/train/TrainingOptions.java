@@ -5,7 +5,9 @@ import dev.seqpredict.model.Task;
 
 /**
  * Hyper-parameters of one training run. {@code task} null takes the data's; {@code split} null means
- * {@link Split#TAIL} for keyed streams (CSV, Kafka) and {@link Split#KEYS} for sessions.
+ * {@link Split#TAIL} for keyed streams (CSV, Kafka) and {@link Split#KEYS} for sessions. {@code residual}
+ * (regression only): the network learns z_{t+1} - z_t in normalized units and the spec says {@code residual};
+ * {@code differenced} (with residual): its input is x_t - x_{t-1} (normalized), the spec says {@code differenced}.
  */
 public record TrainingOptions(
         CellType cell,
@@ -24,7 +26,17 @@ public record TrainingOptions(
         int topK,
         float clipGradient,
         String name,
-        String version) {
+        String version,
+        boolean residual,
+        boolean differenced) {
+
+    /** The absolute form ({@code residual} false). */
+    public TrainingOptions(CellType cell, int hidden, int layers, int window, int stride, int epochs, int batch,
+                           float learningRate, long seed, Task task, double validationFraction, Split split,
+                           boolean skipShort, int topK, float clipGradient, String name, String version) {
+        this(cell, hidden, layers, window, stride, epochs, batch, learningRate, seed, task, validationFraction, split,
+                skipShort, topK, clipGradient, name, version, false, false);
+    }
 
     public static TrainingOptions defaults() {
         return new TrainingOptions(CellType.LSTM, 32, 1, 20, 1, 20, 32, 0.01f, 42L, null, 0.2, null, false, 9, 1.0f,
@@ -52,21 +64,33 @@ public record TrainingOptions(
 
     public TrainingOptions with(CellType c, int h, int l) {
         return new TrainingOptions(c, h, l, window, stride, epochs, batch, learningRate, seed, task, validationFraction,
-                split, skipShort, topK, clipGradient, name, version);
+                split, skipShort, topK, clipGradient, name, version, residual, differenced);
     }
 
     public TrainingOptions withSchedule(int w, int e, int b, float lr) {
         return new TrainingOptions(cell, hidden, layers, w, stride, e, b, lr, seed, task, validationFraction,
-                split, skipShort, topK, clipGradient, name, version);
+                split, skipShort, topK, clipGradient, name, version, residual, differenced);
+    }
+
+    /** Regression: learn the change from the last value (normalized units) instead of the next value. */
+    public TrainingOptions withResidual(boolean r) {
+        return new TrainingOptions(cell, hidden, layers, window, stride, epochs, batch, learningRate, seed, task,
+                validationFraction, split, skipShort, topK, clipGradient, name, version, r, differenced);
+    }
+
+    /** Regression, with residual: the network's input is each event's change from the previous one. */
+    public TrainingOptions withDifferencedInput(boolean d) {
+        return new TrainingOptions(cell, hidden, layers, window, stride, epochs, batch, learningRate, seed, task,
+                validationFraction, split, skipShort, topK, clipGradient, name, version, residual || d, d);
     }
 
     public TrainingOptions withSeed(long s) {
         return new TrainingOptions(cell, hidden, layers, window, stride, epochs, batch, learningRate, s, task,
-                validationFraction, split, skipShort, topK, clipGradient, name, version);
+                validationFraction, split, skipShort, topK, clipGradient, name, version, residual, differenced);
     }
 
     public TrainingOptions withSplit(Split sp, double fraction) {
         return new TrainingOptions(cell, hidden, layers, window, stride, epochs, batch, learningRate, seed, task,
-                fraction, sp, skipShort, topK, clipGradient, name, version);
+                fraction, sp, skipShort, topK, clipGradient, name, version, residual, differenced);
     }
 }
