@@ -9,9 +9,9 @@ package dev.seqpredict.processor;
  *       default; kept only when a season holds at most {@link SensorScoring#maxSeasonEvents()} events), which
  *       sees a missing daily peak or a flat stretch that a one-step forecast follows;</li>
  *   <li>the range: a value further than {@link SensorScoring#rangeMargin()} of the range seen so far
- *       outside it scores 1 (a spike or a drop to a level never seen) when the forecast did not expect it (its
- *       error is more than {@link SensorScoring#rangeSurprise()} typical errors), once the key has had
- *       {@link SensorScoring#rangeAfter()} events.</li>
+ *       outside it scores 1 (a spike or a drop to a level never seen), once the key has had
+ *       {@link SensorScoring#rangeAfter()} events (optionally only when the forecast did not expect it,
+ *       {@link SensorScoring#rangeSurprise()})</li>
  * </ol>
  * Plus, optionally, the spike rule: a forecast error of more than {@link SensorScoring#spikeFactor()} typical
  * errors scores 1. The score is the largest of these. Everything is scored against the state before the event, then the

@@ -11,7 +11,8 @@ package dev.seqpredict.processor;
  *                       narrow: plain noise still finds new extremes)
  * @param rangeSurprise  the range check applies only to a value whose forecast error is more than this many
  *                       typical errors (a new extreme that the forecast expected, as noise or a slow drift makes
- *                       them, is not an anomaly by itself)
+ *                       them); 0 = every value (the default: NAB's labels count slow drifts to a new level, and
+ *                       with forecasts close to the last value 3 cost 4 points on its development files)
  * @param spikeFactor    an event whose forecast error is more than this many typical errors scores 1, even inside
  *                       the seen range (a single-point spike or drop; 0 = off), once the key has had
  *                       {@code rangeAfter} events
@@ -23,7 +24,7 @@ public record SensorScoring(double rawCap, double scaleAlpha, double rangeMargin
                             double spikeFactor, long seasonMillis, int maxSeasonEvents) {
 
     /** The jobs' defaults: spikes of more than 6 typical errors are flagged. */
-    public static final SensorScoring DEFAULTS = new SensorScoring(30, 0.003, 0.02, 500, 3, 6, 86_400_000L, 2048);
+    public static final SensorScoring DEFAULTS = new SensorScoring(30, 0.003, 0.02, 500, 0, 6, 86_400_000L, 2048);
 
     public SensorScoring {
         if (!(rawCap > 0) || !(scaleAlpha > 0 && scaleAlpha <= 1) || !(rangeMargin >= 0) || rangeAfter < 0 || !(rangeSurprise >= 0) || !(spikeFactor >= 0) || seasonMillis < 0
