@@ -70,7 +70,7 @@ final class NabCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.01", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--retrain-every", defaultValue = "0", paramLabel = "ROWS",
+    @Option(names = "--retrain-every", defaultValue = "1500", paramLabel = "ROWS",
             description = "Rows between retrainings after the first model; 0 = never (default ${DEFAULT-VALUE}).")
     int retrainEvery;
 
