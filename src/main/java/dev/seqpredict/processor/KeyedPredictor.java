@@ -90,8 +90,9 @@ public final class KeyedPredictor {
                 AnomalyScore.update(s, error, config);
             } else {
                 float[] actual = m.targetOf(event.values()); // the features the forecast is of
-                error = rmse(s.lastPrediction, actual);
-                score = SensorScore.update(s, s.lastPrediction, actual, event.ts(), config);
+                double forecastError = rmse(s.lastPrediction, actual);
+                error = (float) forecastError;
+                score = SensorScore.update(s, forecastError, actual, event.ts(), config);
                 if (s.lastAlarm >= 0 && s.events - s.lastAlarm <= config.suppressEvents()) {
                     score = Math.min(score, PredictorConfig.SUPPRESSED_SCORE); // the alarm was already raised
                 } else if (score >= config.anomalyThreshold()) {
@@ -239,13 +240,14 @@ public final class KeyedPredictor {
         return Math.min(1.0, m);
     }
 
-    private static float rmse(float[] predicted, float[] actual) {
+    /** Root mean squared difference, in double; also the sensor score's forecast error. */
+    static double rmse(float[] predicted, float[] actual) {
         double sum = 0;
         for (int i = 0; i < actual.length; i++) {
             double d = (double) actual[i] - predicted[i];
             sum += d * d;
         }
-        return (float) Math.sqrt(sum / actual.length);
+        return Math.sqrt(sum / actual.length);
     }
 
     private static Outcome reject(RejectReason reason, String detail) {

@@ -23,16 +23,15 @@ final class SensorScore {
     }
 
     /**
-     * @param predicted the forecast made before this event (the key's last prediction)
-     * @param actual    this event's values
+     * @param error     the RMSE of the forecast made before this event against it
+     * @param actual    this event's values (the forecast's features)
      * @param ts        this event's time (epoch ms), for the season's length in events
      */
-    static double update(KeyState s, float[] predicted, float[] actual, long ts, PredictorConfig cfg) {
+    static double update(KeyState s, double error, float[] actual, long ts, PredictorConfig cfg) {
         SensorScoring sc = cfg.sensorScoring();
         if (s.forecastStats == null) {
             s.forecastStats = new SurpriseStats();
         }
-        double error = rmse(predicted, actual);
         double typical = s.forecastStats.count == 0 ? error : s.forecastStats.scale; // before this event
         double score = s.forecastStats.update(error, cfg);
         boolean warm = s.forecastStats.count > Math.max(cfg.warmupEvents(), sc.rangeAfter());
@@ -87,14 +86,5 @@ final class SensorScore {
             }
         }
         return score;
-    }
-
-    private static double rmse(float[] predicted, float[] actual) {
-        double sum = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double d = (double) actual[i] - predicted[i];
-            sum += d * d;
-        }
-        return Math.sqrt(sum / actual.length);
     }
 }

@@ -39,10 +39,6 @@ public record SensorScoring(double rawCap, double scaleAlpha, double rangeMargin
         return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, millis, maxEvents);
     }
 
-    public SensorScoring withRangeCheck(double margin, int after) {
-        return new SensorScoring(rawCap, scaleAlpha, margin, after, rangeSurprise, spikeFactor, seasonMillis, maxSeasonEvents);
-    }
-
     public SensorScoring withSpikeFactor(double factor) {
         return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, factor, seasonMillis,
                 maxSeasonEvents);

@@ -29,7 +29,7 @@ class SensorScoreTest {
         for (int t = 0; t < values.length; t++) {
             float[] x = {(float) values[t]};
             if (t > 0) {
-                out[t] = SensorScore.update(s, last, x, t * FIVE_MINUTES, cfg);
+                out[t] = SensorScore.update(s, KeyedPredictor.rmse(last, x), x, t * FIVE_MINUTES, cfg);
             }
             s.events++;
             s.lastTs = t * FIVE_MINUTES;
@@ -134,12 +134,12 @@ class SensorScoreTest {
         PredictorConfig cfg = PredictorConfig.DEFAULTS;
         s.events = 1;
         s.lastTs = 0;
-        SensorScore.update(s, new float[] {1}, new float[] {1}, 1_000, cfg); // 1 s apart: 86,400 events a day
+        SensorScore.update(s, 0, new float[] {1}, 1_000, cfg); // 1 s apart: 86,400 events a day
         assertThat(s.seasonLag).isZero();
         assertThat(s.season).isNull();
         KeyState t = new KeyState();
         t.events = 1;
-        SensorScore.update(t, new float[] {1}, new float[] {1}, FIVE_MINUTES, cfg);
+        SensorScore.update(t, 0, new float[] {1}, FIVE_MINUTES, cfg);
         assertThat(t.seasonLag).isEqualTo(DAY);
         assertThat(t.season).hasSize(DAY);
     }
