@@ -53,6 +53,13 @@ import org.slf4j.LoggerFactory;
 public final class Demo {
     private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
     static final String MODEL_NAME = "default";
+    /**
+     * Live steps at a sensor's start without injected faults: the job learns each key's typical error from its
+     * first 20 events (its warm-up) before it can call one a spike.
+     */
+    static final int QUIET_STEPS = 24;
+    /** Share of the simulated sensor readings that carry an injected spike. */
+    static final double FAULT_RATE = 0.002;
 
     /** What to run. */
     public record Options(
@@ -78,7 +85,8 @@ public final class Demo {
     }
 
     /** What happened, for the closing summary and for tests. */
-    public record Summary(long produced, long producedBad, long producedFaults, long predictions, long deadLetters, Map<String, Long> dlqByReason,
+    public record Summary(long produced, long producedBad, long producedFaults, long faultsFlagged, long faultsMissed,
+                          List<String> missedFaults, long predictions, long deadLetters, Map<String, Long> dlqByReason,
                           Set<String> keysProduced, Set<String> keysPredicted, List<String> versions,
                           Map<String, Double> maeAfterRegimeChange, long swappedKeys, long anomalies,
                           List<String> retrainLog, Path plot, String metricsUrl, Duration elapsed) {
@@ -203,7 +211,7 @@ public final class Demo {
             return new LogSource(o.seed(), 1500, Math.max(1, o.sensors()), 0.02);
         }
         int regime = o.historySteps() + o.regimeChangeAfter();
-        return new SensorSource(new SensorSimulator(o.seed(), o.sensors(), regime, 0.002), o.historySteps(), o.trainingKeys());
+        return new SensorSource(new SensorSimulator(o.seed(), o.sensors(), regime, FAULT_RATE, o.historySteps() + QUIET_STEPS), o.historySteps(), o.trainingKeys());
     }
 
     // ---- training and publishing ---------------------------------------------------------------
@@ -381,7 +389,7 @@ public final class Demo {
                         stats.sent(e.key(), e.ts(), e.value());
                     }
                     producer.send(new ProducerRecord<>(settings.eventsTopic(), e.key(), e.json()));
-                    stats.produced(e.key(), e.fault());
+                    stats.produced(e.key(), e.ts(), e.fault());
                     if (bad.nextDouble() < o.badRate()) {
                         String kind = kinds[bad.nextInt(kinds.length)];
                         producer.send(new ProducerRecord<>(settings.eventsTopic(), e.key(), String.format(Locale.ROOT, kind, e.ts())));
@@ -447,7 +455,8 @@ public final class Demo {
             versions.add(v);
             after.put(v, s.maeAfterChange());
         });
-        return new Summary(stats.produced.get(), stats.producedBad.get(), stats.producedFaults.get(), stats.predictions.get(),
+        return new Summary(stats.produced.get(), stats.producedBad.get(), stats.producedFaults.get(),
+                stats.faultsFlagged.get(), stats.faultsMissed.get(), stats.missedFaults(), stats.predictions.get(),
                 stats.dlq.get(), stats.dlqByReason(), stats.producedKeys(), stats.keys(), versions, after, stats.swappedKeys.get(),
                 stats.anomalies.get(), stats.retrainLog(), plot, metricsUrl, elapsed);
     }
@@ -465,6 +474,10 @@ public final class Demo {
         say(String.format(Locale.ROOT, "  predictions        %,d for %,d keys", s.predictions(), s.keysPredicted().size()));
         say(String.format(Locale.ROOT, "  dead letters       %,d %s", s.deadLetters(), s.dlqByReason()));
         say(String.format(Locale.ROOT, "  anomalies flagged  %,d", s.anomalies()));
+        if (s.producedFaults() > 0) {
+            say(String.format(Locale.ROOT, "  injected faults    %,d of %,d judged flagged within 2 events%s", s.faultsFlagged(),
+                    s.faultsFlagged() + s.faultsMissed(), s.missedFaults().isEmpty() ? "" : "; missed " + s.missedFaults()));
+        }
         say("  model versions     " + s.versions() + ", keys swapped: " + s.swappedKeys());
         s.maeAfterRegimeChange().forEach((v, mae) -> {
             if (!mae.isNaN()) {

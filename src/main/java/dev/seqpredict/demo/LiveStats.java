@@ -79,6 +79,13 @@ final class LiveStats {
     private final Map<String, DemoPlot.Track> tracks = new LinkedHashMap<>();
     private final Map<String, Double> actualByKeyTs = new ConcurrentHashMap<>();
     private final Map<String, Double> lastForecast = new ConcurrentHashMap<>();
+    /** Per key, the timestamp of its latest injected fault not yet predicted. */
+    private final Map<String, Long> pendingFault = new ConcurrentHashMap<>();
+    /** Per key, how many more predictions may still flag its last injected fault (0 = none open). */
+    private final Map<String, Integer> faultWindow = new LinkedHashMap<>();
+    final AtomicLong faultsFlagged = new AtomicLong();
+    final AtomicLong faultsMissed = new AtomicLong();
+    private final List<String> missedFaults = new ArrayList<>();
     private final long regimeChangeTs;
     private final List<String> retrainLog = new ArrayList<>();
     private String currentVersion;
@@ -135,6 +142,7 @@ final class LiveStats {
             if (swapped) {
                 swappedKeys.incrementAndGet();
             }
+            judgeFault(key, ts, anomaly);
             if (currentVersion == null) {
                 currentVersion = version;
             } else if (!currentVersion.equals(version) && swaps.stream().noneMatch(s -> s.version.equals(version))) {
@@ -187,12 +195,50 @@ final class LiveStats {
     }
 
     /** One good record sent for key. */
-    void produced(String key, boolean fault) {
+    void produced(String key, long ts, boolean fault) {
         produced.incrementAndGet();
         producedKeys.add(key);
         if (fault) {
             producedFaults.incrementAndGet();
+            pendingFault.put(key, ts);
         }
+    }
+
+    /**
+     * An injected fault counts as flagged when its own prediction or the key's next one is an anomaly (a model
+     * may only see a spike as one when the value comes back).
+     */
+    private void judgeFault(String key, long ts, boolean anomaly) {
+        int left = faultWindow.getOrDefault(key, 0);
+        Long fault = pendingFault.get(key);
+        if (fault != null && fault == ts) {
+            pendingFault.remove(key, fault);
+            if (left > 0) { // an earlier fault of the key still open: it was not flagged on its own events
+                missed(key, ts);
+            }
+            left = 2;
+        }
+        if (left == 0) {
+            return;
+        }
+        if (anomaly) {
+            faultsFlagged.incrementAndGet();
+            left = 0;
+        } else if (--left == 0) {
+            missed(key, ts);
+        }
+        faultWindow.put(key, left);
+    }
+
+    private void missed(String key, long ts) {
+        faultsMissed.incrementAndGet();
+        if (missedFaults.size() < 20) {
+            missedFaults.add(key + "@" + ts);
+        }
+    }
+
+    synchronized List<String> missedFaults() {
+        return List.copyOf(missedFaults);
     }
 
     Set<String> producedKeys() {

@@ -18,8 +18,17 @@ public final class SensorSimulator {
     private final int sensors;
     private final int regimeChangeStep;
     private final double faultRate;
+    private final int faultsFrom;
 
     public SensorSimulator(long seed, int sensors, int regimeChangeStep, double faultRate) {
+        this(seed, sensors, regimeChangeStep, faultRate, 0);
+    }
+
+    /**
+     * @param faultsFrom the first step that may carry a fault: a stream's first readings are what a detector
+     *                   learns "normal" from, so a fault there says nothing about the detector
+     */
+    public SensorSimulator(long seed, int sensors, int regimeChangeStep, double faultRate, int faultsFrom) {
         if (sensors < 1) {
             throw new IllegalArgumentException("need at least one sensor");
         }
@@ -27,6 +36,7 @@ public final class SensorSimulator {
         this.sensors = sensors;
         this.regimeChangeStep = regimeChangeStep;
         this.faultRate = faultRate;
+        this.faultsFrom = faultsFrom;
     }
 
     public int sensors() {
@@ -61,7 +71,7 @@ public final class SensorSimulator {
         Random n = new Random(seed ^ (sensor * 0x9E3779B97F4A7C15L) ^ (step * 0xC2B2AE3D27D4EB4FL));
         double value = level + trend * step + cycle + noise * n.nextGaussian();
         boolean fault = false;
-        if (n.nextDouble() < faultRate) {
+        if (n.nextDouble() < faultRate && step >= faultsFrom) {
             fault = true;
             value += (n.nextBoolean() ? 1 : -1) * (6 + 6 * n.nextDouble()) * amplitude; // spike
         }

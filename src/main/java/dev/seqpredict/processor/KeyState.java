@@ -37,6 +37,9 @@ public final class KeyState {
     float[] season;             // the last seasonLag values (width floats each), oldest at seasonHead when full
     int seasonFill;
     int seasonHead;
+    float[] lastValues;         // the key's previous values (the forecast's features), for the spike rule's change
+    long changeCount;           // changes folded into changeScale
+    double changeScale;         // typical size of a change from one value to the next (RMSE over the features)
 
     // rewarm ring: the last `fill` inputs (width floats each), oldest at (head - fill) mod capacity
     float[] ring = new float[0];
@@ -89,7 +92,7 @@ public final class KeyState {
     /** Floats this state holds (recurrent state, last prediction, rewarm buffer, the sensor score's history). */
     public int floatCount() {
         return recurrent.length + (lastPrediction == null ? 0 : lastPrediction.length) + ring.length
-                + (seenMin == null ? 0 : 2 * seenMin.length) + (season == null ? 0 : season.length);
+                + (seenMin == null ? 0 : 3 * seenMin.length) + (season == null ? 0 : season.length);
     }
 
     void pushInput(float[] values, int width, int capacity) {
@@ -148,6 +151,9 @@ public final class KeyState {
         c.season = season == null ? null : season.clone();
         c.seasonFill = seasonFill;
         c.seasonHead = seasonHead;
+        c.lastValues = lastValues == null ? null : lastValues.clone();
+        c.changeCount = changeCount;
+        c.changeScale = changeScale;
         return c;
     }
 }

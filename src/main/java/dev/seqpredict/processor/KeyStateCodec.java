@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
  * Streams serde. Big-endian, as {@link DataOutput} writes:
  *
  * <pre>
- * u8      format version (currently 1)
+ * u8      format version (currently 4)
  * utf     model name, utf model version
  * i64     model fingerprint, i64 input signature, i64 events, i64 last ts
  * i32 n   + n × f32   recurrent state (the model's StateLayout)
@@ -23,13 +23,14 @@ import java.io.UncheckedIOException;
  * u8      (version ≥ 3) 1 when the sensor score's history follows, 0 when not (log streams, no event scored yet):
  *         i32 season lag; 2 × (u8 present + i64 count, f64 scale, f64 short mean, f64 long mean, f64 long variance)
  *         for the forecast and the season; i32 n + n × f32 seen minimum, n × f32 seen maximum;
- *         i32 fill + fill × n × f32 season values, oldest first (capacity = season lag)
+ *         i32 fill + fill × n × f32 season values, oldest first (capacity = season lag);
+ *         (version ≥ 4) i64 change count, f64 typical change, n × f32 previous values (the spike rule's change)
  * </pre>
  * Readers of later releases must keep reading every earlier format version.
  */
 public final class KeyStateCodec {
 
-    public static final int FORMAT_VERSION = 3;
+    public static final int FORMAT_VERSION = 4;
     /** Refuse to allocate more than this many floats for one array of a (possibly corrupt) state. */
     private static final int MAX_FLOATS = 1 << 24;
 
@@ -91,6 +92,11 @@ public final class KeyStateCodec {
                     out.writeFloat(s.season[slot * w + j]);
                 }
             }
+            out.writeLong(s.changeCount);
+            out.writeDouble(s.changeScale);
+            for (int j = 0; j < w; j++) {
+                out.writeFloat(s.lastValues == null || s.lastValues.length != w ? Float.NaN : s.lastValues[j]);
+            }
         }
     }
 
@@ -118,7 +124,7 @@ public final class KeyStateCodec {
         return st;
     }
 
-    private static void readSensorScore(DataInput in, KeyState s) throws IOException {
+    private static void readSensorScore(DataInput in, KeyState s, int version) throws IOException {
         if (in.readUnsignedByte() == 0) {
             return;
         }
@@ -149,6 +155,21 @@ public final class KeyStateCodec {
             }
             s.seasonFill = fill;
             s.seasonHead = fill % lag;
+        }
+        if (version >= 4) {
+            long count = in.readLong();
+            double scale = in.readDouble();
+            if (count < 0 || !(scale >= 0) || Double.isInfinite(scale)) {
+                throw new IOException("corrupt sensor score: change count " + count + ", typical change " + scale);
+            }
+            float[] last = readFloats(in, w, "previous values");
+            boolean known = true;
+            for (float v : last) {
+                known &= !Float.isNaN(v);
+            }
+            s.lastValues = known ? last : null; // written as NaN when the key had none
+            s.changeCount = known ? count : 0;
+            s.changeScale = known ? scale : 0;
         }
     }
 
@@ -189,7 +210,7 @@ public final class KeyStateCodec {
         s.ringHead = capacity == 0 ? 0 : fill % capacity;
         s.lastAlarm = version >= 2 ? in.readLong() : -1;
         if (version >= 3) {
-            readSensorScore(in, s);
+            readSensorScore(in, s, version);
         }
         return s;
     }

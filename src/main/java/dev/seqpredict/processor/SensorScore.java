@@ -13,8 +13,9 @@ package dev.seqpredict.processor;
  *       {@link SensorScoring#rangeAfter()} events (optionally only when the forecast did not expect it,
  *       {@link SensorScoring#rangeSurprise()})</li>
  * </ol>
- * Plus, optionally, the spike rule: a forecast error of more than {@link SensorScoring#spikeFactor()} typical
- * errors scores 1. The score is the largest of these. Everything is scored against the state before the event, then the
+ * Plus, optionally, the spike rule: a forecast error, or a change from the key's previous value, of more than
+ * {@link SensorScoring#spikeFactor()} typical ones scores 1, from the end of the key's warm-up
+ * ({@link PredictorConfig#warmupEvents()} events) on. The score is the largest of these. Everything is scored against the state before the event, then the
  * event is folded in: no look-ahead.
  */
 final class SensorScore {
@@ -34,10 +35,16 @@ final class SensorScore {
         }
         double typical = s.forecastStats.count == 0 ? error : s.forecastStats.scale; // before this event
         double score = s.forecastStats.update(error, cfg);
-        boolean warm = s.forecastStats.count > Math.max(cfg.warmupEvents(), sc.rangeAfter());
+        long seen = s.forecastStats.count - 1; // errors before this one
+        boolean warm = seen >= Math.max(cfg.warmupEvents(), sc.rangeAfter());
         boolean surprising = typical > 0 ? error > sc.rangeSurprise() * typical : error > 0;
-        if (warm && sc.spikeFactor() > 0 && typical > 0 && error > sc.spikeFactor() * typical) {
+        // the typical error is a plain mean of the first errors: after the warm-up it already says what a large
+        // one is, while the seen range needs far more events before noise stops finding new extremes
+        if (seen >= cfg.warmupEvents() && sc.spikeFactor() > 0 && typical > 0 && error > sc.spikeFactor() * typical) {
             score = 1.0; // a single-point spike or drop, wherever it lands
+        }
+        if (spike(s, actual, cfg)) {
+            score = 1.0;
         }
 
         // the season: its length in events from the key's first interval
@@ -86,5 +93,34 @@ final class SensorScore {
             }
         }
         return score;
+    }
+
+    /**
+     * The spike rule on the change from the key's previous value, which no model shapes: a model that forecasts
+     * a key badly (a fleet model far from this key's level, say) has large typical errors, and a spike inside
+     * them would pass the rule on the forecast error. A change counts into the typical change only up to the
+     * spike factor's bound, so one spike does not blind the rule to the next.
+     */
+    private static boolean spike(KeyState s, float[] actual, PredictorConfig cfg) {
+        double factor = cfg.sensorScoring().spikeFactor();
+        if (s.lastValues == null || s.lastValues.length != actual.length) {
+            s.lastValues = actual.clone();
+            s.changeCount = 0;
+            s.changeScale = 0;
+            return false;
+        }
+        double sum = 0;
+        for (int i = 0; i < actual.length; i++) {
+            double d = (double) actual[i] - s.lastValues[i];
+            sum += d * d;
+        }
+        System.arraycopy(actual, 0, s.lastValues, 0, actual.length);
+        double change = Math.sqrt(sum / actual.length);
+        double typical = s.changeScale;
+        boolean spike = factor > 0 && s.changeCount >= cfg.warmupEvents() && typical > 0 && change > factor * typical;
+        double folded = factor > 0 && s.changeCount > 0 && typical > 0 ? Math.min(change, factor * typical) : change;
+        s.changeScale += Math.max(cfg.sensorScoring().scaleAlpha(), 1.0 / (s.changeCount + 1)) * (folded - typical);
+        s.changeCount++;
+        return spike;
     }
 }

@@ -15,7 +15,7 @@ package dev.seqpredict.processor;
  *                       with forecasts close to the last value 3 cost 4 points on its development files)
  * @param spikeFactor    an event whose forecast error is more than this many typical errors scores 1, even inside
  *                       the seen range (a single-point spike or drop; 0 = off), once the key has had
- *                       {@code rangeAfter} events
+ *                       {@link PredictorConfig#warmupEvents()} errors (its typical error is their plain mean)
  * @param seasonMillis   the season compared against: the value this long ago (one day by default; 0 = off)
  * @param maxSeasonEvents the most values per feature a key keeps for that comparison; a key whose season
  *                       holds more events (its interval × this &lt; the season) does without it

@@ -68,10 +68,11 @@ class KeyStateCodecTest {
     void readsFormatVersion1StatesWrittenBeforeAlarmSuppression() throws IOException {
         KeyState s = stateAfter(7);
         s.lastAlarm = 5;
-        s.seenMin = null; // no sensor-score history: version 3 then ends with a single 0 byte
+        s.seenMin = null; // no sensor-score history: versions 3 and 4 then end with a single 0 byte
         byte[] v3 = KeyStateCodec.toBytes(s);
-        assertThat(v3[0]).isEqualTo((byte) 3);
+        assertThat(v3[0]).isEqualTo((byte) 4);
         assertThat(v3[v3.length - 1]).isEqualTo((byte) 0);
+        v3[0] = 3;
         byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - 1); // version 2 had no sensor-score history
         v2[0] = 2;
         byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 8); // version 1 had no last-alarm field
@@ -107,11 +108,41 @@ class KeyStateCodecTest {
     void stateIsCompact() {
         KeyState s = stateAfter(3);
         // h and c of 2 layers × 8, the last prediction (2), the rewarm buffer (4 inputs × 2), the seen range of the
-        // two features (2 × 2; no season: events 1 ms apart make a day more events than a key keeps), plus a fixed
-        // header and the sensor score's statistics (2 × 41 bytes)
-        int floats = 32 + 2 + 4 * 2 + 2 * 2;
+        // two features and their previous values (3 × 2; no season: events 1 ms apart make a day more events than a
+        // key keeps), plus a fixed header and the sensor score's statistics (2 × 41 + 16 bytes)
+        int floats = 32 + 2 + 4 * 2 + 3 * 2;
         assertThat(s.floatCount()).isEqualTo(floats);
-        assertThat(KeyStateCodec.toBytes(s).length).isLessThanOrEqualTo(4 * floats + 120 + 100);
+        assertThat(KeyStateCodec.toBytes(s).length).isLessThanOrEqualTo(4 * floats + 120 + 116);
+    }
+
+    @Test
+    void aVersion3SensorStateReadsWithoutThePreviousValuesAndTheSpikeRuleStartsOver() throws IOException {
+        KeyState s = stateAfter(40);
+        assertThat(s.lastValues).isNotNull();
+        // the first event has no forecast to score, the second sets the previous values: 38 changes follow
+        assertThat(s.changeCount).isEqualTo(38);
+        byte[] v4 = KeyStateCodec.toBytes(s);
+        int tail = 8 + 8 + 4 * s.lastValues.length; // what version 4 added at the end of the sensor block
+        byte[] v3 = java.util.Arrays.copyOf(v4, v4.length - tail);
+        v3[0] = 3;
+        KeyState old = KeyStateCodec.fromBytes(v3);
+        assertThat(old.lastValues).isNull();
+        assertThat(old.changeCount).isZero();
+        assertThat(old.seenMin).containsExactly(s.seenMin);
+        KeyState back = KeyStateCodec.fromBytes(v4);
+        assertThat(back.lastValues).containsExactly(s.lastValues);
+        assertThat(back.changeScale).isEqualTo(s.changeScale);
+        assertThat(back.changeCount).isEqualTo(38);
+    }
+
+    @Test
+    void aCorruptTypicalChangeIsRefusedWithItsReason() {
+        KeyState s = stateAfter(40);
+        byte[] bytes = KeyStateCodec.toBytes(s);
+        int at = bytes.length - 4 * s.lastValues.length - 8; // the typical change, a double
+        java.nio.ByteBuffer.wrap(bytes).putDouble(at, -1.0);
+        assertThatThrownBy(() -> KeyStateCodec.fromBytes(bytes)).isInstanceOf(IOException.class)
+                .hasMessageContaining("typical change -1.0");
     }
 
     @Test

@@ -155,4 +155,46 @@ class SensorScoreTest {
         assertThat(SurpriseStats.logScale(0.5)).isCloseTo(Math.log(0.5) / Math.log(1e-10), within(1e-9));
         assertThat(SurpriseStats.logScale(0)).isEqualTo(1.0);
     }
+
+    /**
+     * A forecaster that misses this key by a wide margin (as a fleet model far from the key's level does) has
+     * large typical errors; a spike inside them is still a spike of the key's own values, and the spike rule on
+     * the change from the previous value flags it, the second one as well as the first.
+     */
+    @Test
+    void spikesAreFlaggedEvenWhenTheForecastsAreFarOff() {
+        PredictorConfig cfg = PredictorConfig.DEFAULTS.withSensorScoring(SensorScoring.DEFAULTS.withSeason(0, 0));
+        double[] v = noise(200, 30, 0.3, 11);
+        v[60] += 10; // 10 is less than 6 × the forecasts' typical error of 8 below, and more than 30 typical changes
+        v[120] -= 10;
+        KeyState s = new KeyState();
+        double[] score = new double[v.length];
+        for (int t = 1; t < v.length; t++) {
+            float[] x = {(float) v[t]};
+            float forecast = (float) (v[t - 1] + 8); // always 8 above the previous value
+            score[t] = SensorScore.update(s, Math.abs(x[0] - forecast), x, t * FIVE_MINUTES, cfg);
+            s.events++;
+            s.lastTs = t * FIVE_MINUTES;
+        }
+        assertThat(score[60]).isEqualTo(1.0);
+        assertThat(score[120]).isEqualTo(1.0);
+        int others = 0;
+        for (int t = 1; t < v.length; t++) {
+            if (t != 60 && t != 61 && t != 120 && t != 121 && score[t] >= THRESHOLD) {
+                others++;
+            }
+        }
+        assertThat(others).as("other events flagged").isZero();
+        // with the spike rule off (nab's setting) neither spike reaches the threshold from the change alone
+        PredictorConfig off = cfg.withSensorScoring(cfg.sensorScoring().withSpikeFactor(0));
+        KeyState o = new KeyState();
+        double at60 = 0;
+        for (int t = 1; t <= 60; t++) {
+            float[] x = {(float) v[t]};
+            at60 = SensorScore.update(o, Math.abs(x[0] - (float) (v[t - 1] + 8)), x, t * FIVE_MINUTES, off);
+            o.events++;
+            o.lastTs = t * FIVE_MINUTES;
+        }
+        assertThat(at60).isLessThan(THRESHOLD);
+    }
 }
