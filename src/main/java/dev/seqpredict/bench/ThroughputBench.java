@@ -6,6 +6,9 @@ import dev.seqpredict.kafka.EmbeddedKafka;
 import dev.seqpredict.kstreams.PredictionApp;
 import dev.seqpredict.model.CellType;
 import dev.seqpredict.model.LayerWeights;
+import dev.seqpredict.lab.DjlPeerJob;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
 import dev.seqpredict.model.ModelArtifact;
 import dev.seqpredict.model.ModelSpec;
 import dev.seqpredict.model.RecurrentModel;
@@ -102,6 +105,9 @@ public final class ThroughputBench {
                     for (String engine : o.engines()) {
                         for (int rep = 0; rep < o.repeat(); rep++)
                         for (String model : o.models()) {
+                            if (engine.equals(DJL_PEER) && model.equals("identity")) {
+                                continue; // the peer always steps its DJL block: there is no identity variant
+                            }
                             run++;
                             Result r = runOne(kafka, dir, run, engine, model, keys, hidden);
                             results.add(r);
@@ -184,7 +190,7 @@ public final class ThroughputBench {
             Thread consumer = new Thread(counter, "bench-consumer");
             consumer.setDaemon(true);
             consumer.start();
-            try (Engine job = start(engine, settings, p, id, checkpoints)) {
+            try (Engine job = start(engine, settings, p, id, checkpoints, ModelArtifact.toBytes(v1))) {
                 if (!counter.await(m, timeoutMs)) {
                     throw new IllegalStateException("only " + counter.count() + " of " + m + " predictions after "
                             + o.timeoutSeconds() + " s");
@@ -206,7 +212,9 @@ public final class ThroughputBench {
                     log.printf(Locale.ROOT, "latency at %,.0f events/s: p50 %d ms, p99 %d ms%n", rate, p50, p99);
                 }
                 long swapMs = -1;
-                if (o.swapSeconds() > 0) {
+                if (o.swapSeconds() > 0 && engine.equals(DJL_PEER)) {
+                    note = "no swap phase: the DJL peer serves one fixed model";
+                } else if (o.swapSeconds() > 0) {
                     long n = (long) (o.swapSeconds() * rate);
                     long[] published = {0, 0};
                     byte[] v2bytes = ModelArtifact.toBytes(v2);
@@ -347,6 +355,9 @@ public final class ThroughputBench {
 
     // ------------------------------------------------------------------ engines
 
+    /** The same Flink job (heap state) with a DJL forward per event in place of the core: {@link DjlPeerJob}. */
+    public static final String DJL_PEER = "flink-djl";
+
     private interface Engine extends AutoCloseable {
         /** The stored state of one key in bytes, or -1 when the engine does not expose it. */
         int storedStateBytes(String key);
@@ -358,10 +369,10 @@ public final class ThroughputBench {
         void close() throws Exception;
     }
 
-    private Engine start(String engine, JobSettings settings, Properties base, String id, Path checkpoints)
+    private Engine start(String engine, JobSettings settings, Properties base, String id, Path checkpoints, byte[] model)
             throws Exception {
         return switch (engine) {
-            case "flink-heap", "flink-rocksdb" -> {
+            case "flink-heap", "flink-rocksdb", DJL_PEER -> {
                 Properties f = new Properties();
                 f.setProperty(FlinkSettings.STATE_BACKEND, engine.equals("flink-rocksdb") ? "rocksdb" : "hashmap");
                 f.setProperty(FlinkSettings.CHECKPOINT_INTERVAL, Long.toString(o.checkpointMs()));
@@ -371,8 +382,16 @@ public final class ThroughputBench {
                 f.setProperty(FlinkSettings.GROUP_ID, "bench-" + id);
                 // full snapshots by default, so a checkpoint's size is the live state (incremental ones keep old SST files)
                 f.setProperty(FlinkSettings.CONF_PREFIX + "execution.checkpointing.incremental", Boolean.toString(o.incremental()));
-                FlinkStreamEngine flink = new FlinkStreamEngine(f);
-                flink.start(settings);
+                AutoCloseable flink;
+                if (engine.equals(DJL_PEER)) {
+                    f.setProperty(FlinkSettings.TRANSACTIONAL_ID_PREFIX, "bench-djl-" + id);
+                    JobClient client = DjlPeerJob.startLocal(settings, FlinkSettings.fromProperties(f), model);
+                    flink = () -> client.cancel().get(30, TimeUnit.SECONDS);
+                } else {
+                    FlinkStreamEngine job = new FlinkStreamEngine(f);
+                    job.start(settings);
+                    flink = job;
+                }
                 yield new Engine() {
                     @Override
                     public int storedStateBytes(String key) {
@@ -433,7 +452,7 @@ public final class ThroughputBench {
                 };
             }
             default -> throw new IllegalArgumentException("unknown engine '" + engine
-                    + "'; expected flink-heap, flink-rocksdb or kstreams");
+                    + "'; expected flink-heap, flink-rocksdb, kstreams or " + DJL_PEER);
         };
     }
 
