@@ -33,6 +33,7 @@ public final class RecurrentModel {
     private final java.util.Map<String, Integer> eventIndex;
     /** Regression: the input feature each output forecasts (null when the outputs are not inputs). */
     private final int[] target;
+    private final boolean identityTarget; // target[j] == j for every output: the forecast's features are the input
     /** Residual output: the scale of each output's change (null for the absolute form). */
     private final float[] residualStd;
     private final Normalization outputNormalization;
@@ -68,6 +69,7 @@ public final class RecurrentModel {
         }
         this.eventIndex = java.util.Map.copyOf(index);
         this.target = spec.targetIndices();
+        this.identityTarget = isIdentity(target);
         this.outputNormalization = spec.outputNormalization();
         if (spec.residual()) {
             residualStd = new float[spec.outputSize()];
@@ -95,7 +97,7 @@ public final class RecurrentModel {
             throw new IllegalStateException("model " + spec.name() + " forecasts no input features (output_size "
                     + spec.outputSize() + " != input_size " + spec.inputSize() + " and no 'target' list)");
         }
-        if (target.length == values.length && isIdentity()) {
+        if (identityTarget && target.length == values.length) {
             return values;
         }
         float[] out = new float[target.length];
@@ -105,7 +107,10 @@ public final class RecurrentModel {
         return out;
     }
 
-    private boolean isIdentity() {
+    private static boolean isIdentity(int[] target) {
+        if (target == null) {
+            return false;
+        }
         for (int j = 0; j < target.length; j++) {
             if (target[j] != j) {
                 return false;
