@@ -39,8 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       [_sum/_count {model,version}]: MAE = rate(sum)/rate(count); RMSE = √(rate(sum)/rate(count))</li>
  *   <li>{@code seqpredict.log.topg} [seqpredict_log_topg_total{model,version,hit}]: top-g hit rate</li>
  *   <li>{@code seqpredict.anomalies} [seqpredict_anomalies_total{model}]: events flagged</li>
- *   <li>{@code seqpredict.sessions.closed} [seqpredict_sessions_closed_total{verdict,reason,closed_by}]: session
- *       verdicts (sessions on): verdict anomalous | normal, reason miss | end | a rejection reason | none,
+ *   <li>{@code seqpredict.sessions.closed} [seqpredict_sessions_closed_total{model,verdict,reason,closed_by}]:
+ *       session verdicts (sessions on): model ("none" when no event was predicted), verdict anomalous | normal, reason miss | end | a rejection reason | none,
  *       closed_by gap | end</li>
  * </ul>
  * Thread-safe; meters are created once and cached, so the per-event cost is a map lookup and an add.
@@ -115,8 +115,9 @@ public final class StreamMetrics {
     public void sessionClosed(ClosedSession c) {
         String verdict = c.verdict().anomalous() ? "anomalous" : "normal";
         String reason = c.verdict().reason() == null ? "none" : c.verdict().reason();
-        sessionsClosed.computeIfAbsent(verdict + "/" + reason + "/" + c.closedBy(), k ->
-                Counter.builder("seqpredict.sessions.closed").tags(base).tag("verdict", verdict).tag("reason", reason)
+        String model = c.model() == null ? "none" : c.model();
+        sessionsClosed.computeIfAbsent(model + "/" + verdict + "/" + reason + "/" + c.closedBy(), k ->
+                Counter.builder("seqpredict.sessions.closed").tags(base).tag("model", model).tag("verdict", verdict).tag("reason", reason)
                         .tag("closed_by", c.closedBy()).description("Sessions closed, by verdict, first reason and cause")
                         .register(registry)).increment();
     }
