@@ -4,29 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.seqpredict.kafka.KafkaTestSupport;
-import dev.seqpredict.processor.ClosedSession;
-import dev.seqpredict.processor.Event;
 import dev.seqpredict.processor.JobSettings;
-import dev.seqpredict.processor.KeySession;
-import dev.seqpredict.processor.KeySessions;
-import dev.seqpredict.processor.KeyState;
-import dev.seqpredict.processor.ModelRegistry;
-import dev.seqpredict.processor.Outcome;
-import dev.seqpredict.processor.SessionJson;
 import dev.seqpredict.processor.SessionSettings;
 import dev.seqpredict.testing.EndSymbolModels;
 import dev.seqpredict.testing.EventStreams;
 import dev.seqpredict.testing.EventStreams.CommittedCounter;
+import dev.seqpredict.testing.SessionStreams;
 import dev.seqpredict.testing.TestModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -66,34 +56,7 @@ class SessionVerdictsFailoverTest {
         byte[] artifact = TestModels.bytes(EndSymbolModels.abEnd(true));
         KAFKA.produceBytes(List.of(new ProducerRecord<>(models, "default".getBytes(StandardCharsets.UTF_8), artifact)));
 
-        // 8 keys, in event-time order, sessions of 1-6 events ended by a gap or the marker
-        List<ProducerRecord<String, String>> in = new ArrayList<>();
-        Random r = new Random(17);
-        long t = T0;
-        Map<String, Integer> left = new HashMap<>();
-        for (int i = 0; i < 2_400; i++) {
-            t += 50 + r.nextInt(300);
-            String key = "h" + r.nextInt(8);
-            int n = left.merge(key, 0, Integer::sum);
-            String ev;
-            if (n == 0) {
-                left.put(key, 1 + r.nextInt(6));
-                ev = r.nextBoolean() ? "a" : "b";
-            } else if (n == 1) {
-                left.put(key, 0);
-                ev = r.nextInt(3) == 0 ? "END" : r.nextBoolean() ? "a" : "b";
-                if (!ev.equals("END")) {
-                    t += GAP; // this key falls silent: the next record of any key is past its gap
-                }
-            } else {
-                left.put(key, n - 1);
-                ev = r.nextBoolean() ? "a" : "b";
-            }
-            in.add(new ProducerRecord<>(events, null, t, key, "{\"ts\":" + t + ",\"event\":\"" + ev + "\"}"));
-        }
-        long far = t + 100 * GAP;
-        in.add(new ProducerRecord<>(events, 0, far, "clock-0", "{\"ts\":" + far + ",\"event\":\"a\"}"));
-        in.add(new ProducerRecord<>(events, 1, far, "clock-1", "{\"ts\":" + far + ",\"event\":\"a\"}"));
+        List<ProducerRecord<String, String>> in = SessionStreams.input(events, T0, GAP, 2_400, 17);
         int markedAt = in.size() / 2 + 37;
         ProducerRecord<String, String> m = in.get(markedAt);
         in.set(markedAt, new ProducerRecord<>(events, m.partition(), m.timestamp(), m.key(),
@@ -110,7 +73,7 @@ class SessionVerdictsFailoverTest {
         p.setProperty(SessionSettings.VERDICTS_TOPIC, verdicts);
         p.setProperty("streams.default.timestamp.extractor", InstanceFailoverTest.CrashOnMarkedRecord.class.getName());
         p.setProperty(PredictionApp.SHUTDOWN_TIMEOUT_MS, "20000");
-        Map<String, List<String>> want = reference(JobSettings.fromProperties(p), artifact, in);
+        Map<String, List<String>> want = SessionStreams.reference(JobSettings.fromProperties(p), "default", artifact, in);
         int sessions = want.values().stream().mapToInt(List::size).sum();
 
         InstanceFailoverTest.CrashOnMarkedRecord.ARMED.set(true);
@@ -140,45 +103,5 @@ class SessionVerdictsFailoverTest {
         Map<String, List<String>> got = EventStreams.byKey(EventStreams.readAllCommitted(KAFKA.bootstrapServers(), verdicts));
         assertThat(new TreeMap<>(got)).isEqualTo(want);
         assertThat(sessions).isGreaterThan(300);
-    }
-
-    /** The verdicts of an uninterrupted run: the per-key core, each key's records in order, then every session due. */
-    private static Map<String, List<String>> reference(JobSettings settings, byte[] artifact,
-                                                       List<ProducerRecord<String, String>> in) {
-        ModelRegistry registry = settings.newRegistry();
-        registry.offer("default", artifact);
-        KeySessions sessions = KeySessions.of(settings);
-        Map<String, KeyState> states = new HashMap<>();
-        Map<String, KeySession> open = new HashMap<>();
-        Map<String, List<String>> out = new TreeMap<>();
-        var parser = settings.newParser();
-        for (ProducerRecord<String, String> rec : in) {
-            Event e = parser.parse(rec.key(), rec.value().getBytes(StandardCharsets.UTF_8)).event();
-            KeySessions.Step step = sessions.process(states.get(rec.key()), open.get(rec.key()), e, rec.timestamp(),
-                    registry.select(e), registry);
-            step.closed().forEach(c -> out.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(json(c)));
-            if (step.state() == null) {
-                states.remove(rec.key());
-            } else if (step.outcome() instanceof Outcome.Predicted) {
-                states.put(rec.key(), step.state());
-            }
-            if (step.session() == null) {
-                open.remove(rec.key());
-            } else {
-                open.put(rec.key(), step.session());
-            }
-        }
-        long end = in.get(in.size() - 1).timestamp();
-        open.forEach((key, s) -> {
-            ClosedSession c = sessions.closeExpired(key, states.get(key), s, end, registry);
-            if (c != null) {
-                out.computeIfAbsent(key, k -> new ArrayList<>()).add(json(c));
-            }
-        });
-        return out;
-    }
-
-    private static String json(ClosedSession c) {
-        return new String(SessionJson.toBytes(c), StandardCharsets.UTF_8);
     }
 }
