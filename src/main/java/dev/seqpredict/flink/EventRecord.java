@@ -15,6 +15,13 @@ public class EventRecord {
     public String topic;
     public int partition;
     public long offset;
+    /**
+     * The record's event time in the engine (its Kafka timestamp), kept while the record is held for its model so
+     * a session sees the same time on release; {@link #NO_TIMESTAMP} when not known.
+     */
+    public long timestamp = NO_TIMESTAMP;
+
+    public static final long NO_TIMESTAMP = Long.MIN_VALUE;
 
     public EventRecord() {
     }

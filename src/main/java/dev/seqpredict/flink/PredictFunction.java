@@ -1,6 +1,12 @@
 package dev.seqpredict.flink;
 
+import dev.seqpredict.processor.ClosedSession;
 import dev.seqpredict.processor.Event;
+import dev.seqpredict.processor.KeySession;
+import dev.seqpredict.processor.KeySessionCodec;
+import dev.seqpredict.processor.KeySessions;
+import dev.seqpredict.processor.ServingModel;
+import dev.seqpredict.processor.SessionJson;
 import dev.seqpredict.processor.EventParser;
 import dev.seqpredict.processor.JobSettings;
 import dev.seqpredict.processor.KeyState;
@@ -32,6 +38,7 @@ import dev.seqpredict.metrics.MetricsEndpoint;
 import dev.seqpredict.metrics.StreamMetrics;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -59,6 +66,10 @@ import org.slf4j.LoggerFactory;
  *       the key's next event) releases them once their model is there, and dead-letters them when the hold
  *       time is up. Holding ends the hold time after the first model arrived (the models published with it
  *       have come by then); after a restore nothing is held.</li>
+ *   <li>Sessions ({@code sessions.gap.ms} &gt; 0): each event goes through {@link KeySessions#process} instead, the
+ *       key's open session is kept in its own keyed state ({@link #SESSION_STATE_NAME}, {@link KeySessionCodec}
+ *       bytes) with one event-time timer at its deadline (replaced on every event); the timer or an explicit end
+ *       closes it, the verdict goes to the {@link #VERDICTS} side output and the key's state is cleared.</li>
  * </ul>
  */
 public class PredictFunction extends KeyedBroadcastProcessFunction<String, EventRecord, ModelRecord, PredictionRecord> {
@@ -76,7 +87,12 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
     public static final OutputTag<DeadLetterRecord> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetterRecord.class));
 
+    /** Side output: session verdicts (sessions on). */
+    public static final OutputTag<VerdictRecord> VERDICTS =
+            new OutputTag<>("verdicts", TypeInformation.of(VerdictRecord.class));
+
     public static final String KEY_STATE_NAME = "key-state";
+    public static final String SESSION_STATE_NAME = "open-session";
     static final long HOLD_POLL_MS = 200;
     /** Counter of dead-lettered records, in a metric group {@code reason=<id>}. */
     public static final String DLQ_METRIC = "seqpredict_dlq_records";
@@ -95,6 +111,8 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
     private transient ModelRegistry registry;
     private transient boolean registryLoaded;
     private transient ValueState<KeyState> keyState;
+    private transient KeySessions sessions; // null: sessions off
+    private transient ValueState<byte[]> sessionState;
     private transient ListState<EventRecord> held;
     private transient ValueState<long[]> holdInfo; // {first held at (processing time), count}
     /** Processing time until which events without their model are held; MAX_VALUE until the first model. */
@@ -159,6 +177,11 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         registry = jobSettings.newRegistry(); // with the configured verifier (signed models)
         registryLoaded = false;
         keyState = getRuntimeContext().getState(keyStateDescriptor(stateTtlMillis));
+        sessions = KeySessions.of(jobSettings);
+        if (sessions != null) {
+            sessionState = getRuntimeContext().getState(new ValueStateDescriptor<>(SESSION_STATE_NAME,
+                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        }
         held = getRuntimeContext().getListState(new ListStateDescriptor<>("held-events", TypeInformation.of(EventRecord.class)));
         holdInfo = getRuntimeContext().getState(new ValueStateDescriptor<>("hold-info",
                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
@@ -184,6 +207,9 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
             loadRegistry(ctx.getBroadcastState(MODELS).immutableEntries());
         }
         streamMetrics.eventIn();
+        if (sessions != null && ctx.timestamp() != null) {
+            record.timestamp = ctx.timestamp(); // kept if the record is held
+        }
         EventParser.Result parsed = parser.parse(record.key, record.value);
         if (!parsed.ok()) { // never held: a record that is not an event does not touch the key's state
             deadLetter(record, parsed.rejection(), ctx);
@@ -219,6 +245,10 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PredictionRecord> out) throws Exception {
         if (!registryLoaded) {
             loadRegistry(ctx.getBroadcastState(MODELS).immutableEntries());
+        }
+        if (ctx.timeDomain() == TimeDomain.EVENT_TIME) { // only sessions use event time
+            closeSession(timestamp, ctx);
+            return;
         }
         long[] info = holdInfo.value();
         if (info == null) {
@@ -273,6 +303,10 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         }
         Event event = parsed.event();
         KeyState before = keyState.value();
+        if (sessions != null) {
+            predictInSession(record, event, before, ctx, out);
+            return;
+        }
         long t0 = System.nanoTime();
         Outcome outcome = predictor.process(before, event, registry.select(event));
         long nanos = System.nanoTime() - t0;
@@ -288,6 +322,73 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         } else {
             deadLetter(record, ((Outcome.Rejected) outcome).rejection(), ctx);
         }
+    }
+
+    /** The sessions' step: {@link KeySessions#process}, then store, re-arm the timer and emit what it says. */
+    private void predictInSession(EventRecord record, Event event, KeyState before, ReadOnlyContext ctx,
+                                  Collector<PredictionRecord> out) throws Exception {
+        long clock = record.timestamp != EventRecord.NO_TIMESTAMP ? record.timestamp : event.ts();
+        byte[] stored = sessionState.value();
+        KeySession open = stored == null ? null : KeySessionCodec.fromBytes(stored);
+        long gap = sessions.settings().gapMs();
+        long oldDeadline = open == null ? 0 : open.deadline(gap);
+        ServingModel model = registry.select(event);
+        long t0 = System.nanoTime();
+        KeySessions.Step step = sessions.process(before, open, event, clock, model, registry);
+        long nanos = System.nanoTime() - t0;
+        for (ClosedSession c : step.closed()) {
+            verdict(c, ctx);
+        }
+        if (step.state() == null) {
+            if (before != null) {
+                keyState.clear();
+            }
+        } else if (step.outcome() instanceof Outcome.Predicted) {
+            keyState.update(step.state());
+        }
+        if (open != null) {
+            ctx.timerService().deleteEventTimeTimer(oldDeadline);
+        }
+        if (step.session() != null) {
+            sessionState.update(KeySessionCodec.toBytes(step.session()));
+            ctx.timerService().registerEventTimeTimer(step.session().deadline(gap));
+        } else if (open != null) {
+            sessionState.clear();
+        }
+        if (step.outcome() instanceof Outcome.Predicted p) {
+            Prediction pr = p.prediction();
+            predictions.inc();
+            if (before == null) {
+                streamMetrics.keyCreated();
+            }
+            streamMetrics.predicted(pr, p.state(), nanos);
+            out.collect(new PredictionRecord(pr.key(), pr.ts(), pr.model(), pr.version(), PredictionJson.toBytes(pr)));
+        } else if (step.outcome() instanceof Outcome.Rejected r) {
+            deadLetter(record, r.rejection(), ctx);
+        }
+    }
+
+    /** The key's session timer: closes the session if its deadline is this (a stale timer closes nothing). */
+    private void closeSession(long timestamp, OnTimerContext ctx) throws Exception {
+        if (sessions == null) {
+            return;
+        }
+        byte[] stored = sessionState.value();
+        if (stored == null) {
+            return;
+        }
+        KeySession open = KeySessionCodec.fromBytes(stored);
+        ClosedSession c = sessions.closeExpired(ctx.getCurrentKey(), keyState.value(), open, timestamp, registry);
+        if (c != null) {
+            verdict(c, ctx);
+            keyState.clear();
+            sessionState.clear();
+        }
+    }
+
+    private void verdict(ClosedSession c, ReadOnlyContext ctx) {
+        streamMetrics.sessionClosed(c);
+        ctx.output(VERDICTS, new VerdictRecord(c.key(), c.lastTs(), SessionJson.toBytes(c)));
     }
 
     @Override

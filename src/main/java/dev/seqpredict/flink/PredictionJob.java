@@ -1,6 +1,8 @@
 package dev.seqpredict.flink;
 
 import dev.seqpredict.processor.JobSettings;
+import dev.seqpredict.processor.SessionSettings;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -32,8 +34,13 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   events (KafkaSource) ──keyBy(entity id)──┐
  *                                            ├─ PredictFunction ──▶ predictions (KafkaSink)
- *   models (KafkaSource) ──broadcast─────────┘         └─ dead letters ──▶ DLQ (KafkaSink, headers)
+ *   models (KafkaSource) ──broadcast─────────┘         ├─ dead letters ──▶ DLQ (KafkaSink, headers)
+ *                                                      └─ verdicts ──▶ verdicts (KafkaSink; sessions on)
  * </pre>
+ * With sessions on ({@code sessions.gap.ms} &gt; 0) the events carry watermarks (bounded out-of-orderness
+ * {@code sessions.out.of.orderness.ms} over the records' Kafka timestamps, idle partitions after
+ * {@code sessions.idle.ms}) and the models stream's watermark is the maximum, so the session timers follow the
+ * events' event time; with sessions off there are no watermarks, as before.
  * Sources and sinks are given from outside, so tests can plug in others; {@link #kafka} wires the real
  * ones. Run on a cluster with {@code flink run seqpredict-flink-job.jar job.properties [key=value ...]},
  * or in-process with {@link #startLocal}.
@@ -47,10 +54,23 @@ public final class PredictionJob {
     private final Source<ModelRecord, ?, ?> models;
     private final Sink<PredictionRecord> predictions;
     private final Sink<DeadLetterRecord> deadLetters;
+    private final Sink<VerdictRecord> verdicts;
 
     public PredictionJob(JobSettings settings, FlinkSettings flink,
                          Source<EventRecord, ?, ?> events, Source<ModelRecord, ?, ?> models,
                          Sink<PredictionRecord> predictions, Sink<DeadLetterRecord> deadLetters) {
+        this(settings, flink, events, models, predictions, deadLetters, null);
+    }
+
+    /** As above, with the sink of the session verdicts (used when sessions are on; required then). */
+    public PredictionJob(JobSettings settings, FlinkSettings flink,
+                         Source<EventRecord, ?, ?> events, Source<ModelRecord, ?, ?> models,
+                         Sink<PredictionRecord> predictions, Sink<DeadLetterRecord> deadLetters,
+                         Sink<VerdictRecord> verdicts) {
+        if (settings.sessions().enabled() && verdicts == null) {
+            throw new IllegalArgumentException("sessions are on: the job needs a verdicts sink");
+        }
+        this.verdicts = verdicts;
         this.settings = settings;
         this.flink = flink;
         this.events = events;
@@ -63,7 +83,8 @@ public final class PredictionJob {
     public static PredictionJob kafka(JobSettings settings, FlinkSettings flink) {
         settings.modelVerifier(); // fail here, not in every task, when the trusted keys cannot be read
         return new PredictionJob(settings, flink, eventsSource(settings, flink), modelsSource(settings, flink),
-                predictionsSink(settings, flink), deadLetterSink(settings, flink));
+                predictionsSink(settings, flink), deadLetterSink(settings, flink),
+                settings.sessions().enabled() ? verdictsSink(settings, flink) : null);
     }
 
     /** Builds the dataflow on {@code env}: sources → {@link #pipeline} → sinks. */
@@ -77,13 +98,30 @@ public final class PredictionJob {
      */
     public void build(StreamExecutionEnvironment env, UnaryOperator<DataStream<EventRecord>> beforeKeyBy) {
         DataStream<EventRecord> in = beforeKeyBy.apply(
-                env.fromSource(events, WatermarkStrategy.noWatermarks(), "events").uid("events-source"));
-        DataStream<ModelRecord> modelStream = env.fromSource(models, WatermarkStrategy.noWatermarks(), "models")
+                env.fromSource(events, eventWatermarks(settings.sessions()), "events").uid("events-source"));
+        DataStream<ModelRecord> modelStream = env.fromSource(models, modelWatermarks(settings.sessions()), "models")
                 .uid("models-source").setParallelism(1);
         SingleOutputStreamOperator<PredictionRecord> out = pipeline(in, modelStream, settings, flink.stateTtlMs(), flink.holdMs(), flink.holdMaxEventsPerKey(),
                 flink.metricsHost(), flink.metricsPort());
         out.sinkTo(predictions).name("predictions").uid("predictions-sink");
         out.getSideOutput(PredictFunction.DEAD_LETTERS).sinkTo(deadLetters).name("dead-letters").uid("dlq-sink");
+        if (settings.sessions().enabled()) {
+            out.getSideOutput(PredictFunction.VERDICTS).sinkTo(verdicts).name("verdicts").uid("verdicts-sink");
+        }
+    }
+
+    /** The events' watermarks: none with sessions off; bounded out-of-orderness (and idleness) with them on. */
+    public static WatermarkStrategy<EventRecord> eventWatermarks(SessionSettings s) {
+        if (!s.enabled()) {
+            return WatermarkStrategy.noWatermarks();
+        }
+        WatermarkStrategy<EventRecord> w = WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(s.outOfOrdernessMs()));
+        return s.idleMs() > 0 ? w.withIdleness(Duration.ofMillis(s.idleMs())) : w;
+    }
+
+    /** The models stream's watermarks: none with sessions off; the maximum with them on ({@link MaxWatermarks}). */
+    public static WatermarkStrategy<ModelRecord> modelWatermarks(SessionSettings s) {
+        return s.enabled() ? WatermarkStrategy.forGenerator(ctx -> new MaxWatermarks<>()) : WatermarkStrategy.noWatermarks();
     }
 
     /**
@@ -207,6 +245,16 @@ public final class PredictionJob {
                 .setRecordSerializer(new PredictionSerializer(settings.predictionsTopic()))
                 .setDeliveryGuarantee(flink.deliveryGuarantee())
                 .setTransactionalIdPrefix(flink.transactionalIdPrefix() + "-predictions")
+                .setKafkaProducerConfig(producerProperties(settings, flink))
+                .build();
+    }
+
+    public static KafkaSink<VerdictRecord> verdictsSink(JobSettings settings, FlinkSettings flink) {
+        return KafkaSink.<VerdictRecord>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setRecordSerializer(new VerdictSerializer(settings.verdictsTopic()))
+                .setDeliveryGuarantee(flink.deliveryGuarantee())
+                .setTransactionalIdPrefix(flink.transactionalIdPrefix() + "-verdicts")
                 .setKafkaProducerConfig(producerProperties(settings, flink))
                 .build();
     }

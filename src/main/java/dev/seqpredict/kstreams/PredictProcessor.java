@@ -1,7 +1,13 @@
 package dev.seqpredict.kstreams;
 
 import dev.seqpredict.metrics.StreamMetrics;
+import dev.seqpredict.processor.ClosedSession;
 import dev.seqpredict.processor.DeadLetter;
+import dev.seqpredict.processor.KeySession;
+import dev.seqpredict.processor.KeySessionCodec;
+import dev.seqpredict.processor.KeySessions;
+import dev.seqpredict.processor.ServingModel;
+import dev.seqpredict.processor.SessionJson;
 import dev.seqpredict.processor.Event;
 import dev.seqpredict.processor.EventParser;
 import dev.seqpredict.processor.JobSettings;
@@ -27,6 +33,7 @@ import java.util.Set;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -52,6 +59,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With a state TTL, a stream-time punctuation deletes the keys whose last record timestamp is older
  * than the TTL (stream time: deterministic on replay, so exactly-once runs expire the same keys).
+ *
+ * <p>With sessions on ({@code sessions.gap.ms} &gt; 0) each event goes through {@link KeySessions#process} instead;
+ * a key's open session lives in {@link PredictionTopology#SESSION_STORE} ({@link KeySessionCodec} bytes) and its
+ * deadline (last record timestamp + gap) in the index store {@link PredictionTopology#SESSION_DEADLINES}, keyed by
+ * deadline then key, so the stream-time punctuation ({@code sessions.check.ms}) reads only the sessions that are
+ * due (a range scan), not every key. Verdicts go to the verdicts sink; the stores and sinks are in the task's
+ * transaction, so exactly-once covers them.
  */
 final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(PredictProcessor.class);
@@ -66,6 +80,10 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
     private ProcessorContext<byte[], byte[]> context;
     private final Duration stateTtl;
     private TimestampedKeyValueStore<String, KeyState> states;
+    private final KeySessions sessions; // null: sessions off
+    private KeyValueStore<String, byte[]> sessionStore;
+    private KeyValueStore<Bytes, byte[]> deadlines;
+    private static final byte[] EMPTY = new byte[0];
     private KeyValueStore<String, byte[]> modelStore;
     private ModelRegistry registry;
     private final Map<String, Long> loadedDigests = new HashMap<>();
@@ -80,6 +98,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
         this.metrics = metrics;
         this.parser = settings.newParser();
         this.predictor = new KeyedPredictor(settings.predictor());
+        this.sessions = KeySessions.of(settings);
     }
 
     @Override
@@ -89,6 +108,12 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
         this.modelStore = context.getStateStore(PredictionTopology.MODEL_STORE);
         this.registry = settings.newRegistry(verifier);
         syncModels();
+        if (sessions != null) {
+            sessionStore = context.getStateStore(PredictionTopology.SESSION_STORE);
+            deadlines = context.getStateStore(PredictionTopology.SESSION_DEADLINES);
+            context.schedule(Duration.ofMillis(sessions.settings().checkIntervalMs()), PunctuationType.STREAM_TIME,
+                    this::closeDueSessions);
+        }
         if (!stateTtl.isZero()) {
             // a quarter of the TTL, between 1 s and 1 min: keys live at most ~1.25 TTL, the scans stay rare
             long every = Math.min(60_000, Math.max(1_000, stateTtl.toMillis() / 4));
@@ -130,6 +155,10 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
         Event event = parsed.event();
         ValueAndTimestamp<KeyState> stored = states.get(key);
         KeyState state = stored == null ? null : stored.value();
+        if (sessions != null) {
+            processInSession(record, key, event, stored);
+            return;
+        }
         long t0 = System.nanoTime();
         Outcome outcome = predictor.process(state, event, registry.select(event));
         long stepNanos = System.nanoTime() - t0;
@@ -147,6 +176,103 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
         } else {
             deadLetter(record, ((Outcome.Rejected) outcome).rejection());
         }
+    }
+
+    /** The sessions' step: {@link KeySessions#process}, then store, move the deadline and forward what it says. */
+    private void processInSession(Record<byte[], byte[]> record, String key, Event event, ValueAndTimestamp<KeyState> stored) {
+        KeyState state = stored == null ? null : stored.value();
+        byte[] sessionBytes = sessionStore.get(key);
+        KeySession open = sessionBytes == null ? null : KeySessionCodec.fromBytes(sessionBytes);
+        long gap = sessions.settings().gapMs();
+        long oldDeadline = open == null ? 0 : open.deadline(gap);
+        ServingModel model = registry.select(event);
+        long t0 = System.nanoTime();
+        KeySessions.Step step = sessions.process(state, open, event, record.timestamp(), model, registry);
+        long stepNanos = System.nanoTime() - t0;
+        for (ClosedSession c : step.closed()) {
+            verdict(c);
+        }
+        if (step.state() == null) {
+            if (stored != null) {
+                states.delete(key);
+            }
+        } else if (step.outcome() instanceof Outcome.Predicted) {
+            boolean same = stored != null && step.state() == state;
+            states.put(key, ValueAndTimestamp.make(step.state(),
+                    same ? Math.max(stored.timestamp(), record.timestamp()) : record.timestamp()));
+        }
+        KeySession next = step.session();
+        long newDeadline = next == null ? 0 : next.deadline(gap);
+        if (open != null && (next == null || newDeadline != oldDeadline)) {
+            deadlines.delete(deadlineKey(oldDeadline, key));
+        }
+        if (next != null) {
+            sessionStore.put(key, KeySessionCodec.toBytes(next));
+            if (open == null || newDeadline != oldDeadline) {
+                deadlines.put(deadlineKey(newDeadline, key), EMPTY);
+            }
+        } else if (open != null) {
+            sessionStore.delete(key);
+        }
+        if (step.outcome() instanceof Outcome.Predicted p) {
+            if (state == null) {
+                metrics.keyCreated();
+            }
+            metrics.predicted(p.prediction(), p.state(), stepNanos);
+            context.forward(new Record<>(record.key(), PredictionJson.toBytes(p.prediction()), record.timestamp(), new RecordHeaders()),
+                    PredictionTopology.PREDICTIONS_SINK);
+        } else if (step.outcome() instanceof Outcome.Rejected r) {
+            deadLetter(record, r.rejection());
+        }
+    }
+
+    /**
+     * Closes the sessions whose deadline this stream time has reached: a range scan of the deadline index up to it,
+     * so the cost is the number of sessions due, not of open ones.
+     */
+    void closeDueSessions(long streamTime) {
+        List<Bytes> due = new ArrayList<>();
+        long upper = streamTime == Long.MAX_VALUE ? Long.MAX_VALUE : streamTime + 1;
+        try (KeyValueIterator<Bytes, byte[]> it = deadlines.range(deadlineKey(Long.MIN_VALUE, ""), deadlineKey(upper, ""))) {
+            while (it.hasNext()) {
+                due.add(it.next().key);
+            }
+        }
+        for (Bytes entry : due) {
+            long deadline = ByteBuffer.wrap(entry.get(), 0, 8).getLong() ^ Long.MIN_VALUE;
+            if (deadline > streamTime) {
+                continue; // only reachable at streamTime = MAX
+            }
+            String key = new String(entry.get(), 8, entry.get().length - 8, StandardCharsets.UTF_8);
+            deadlines.delete(entry);
+            byte[] sessionBytes = sessionStore.get(key);
+            if (sessionBytes == null) {
+                continue;
+            }
+            KeySession open = KeySessionCodec.fromBytes(sessionBytes);
+            if (open.deadline(sessions.settings().gapMs()) != deadline) {
+                continue; // a stale entry (not written by this release, which moves the entry with the deadline)
+            }
+            ValueAndTimestamp<KeyState> stored = states.get(key);
+            ClosedSession c = sessions.closeExpired(key, stored == null ? null : stored.value(), open, streamTime, registry);
+            if (c != null) {
+                verdict(c);
+                states.delete(key);
+                sessionStore.delete(key);
+            }
+        }
+    }
+
+    /** The index key: the deadline (sign bit flipped, big-endian: byte order = numeric order), then the key's UTF-8. */
+    static Bytes deadlineKey(long deadline, String key) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(8 + k.length).putLong(deadline ^ Long.MIN_VALUE).put(k).array());
+    }
+
+    private void verdict(ClosedSession c) {
+        metrics.sessionClosed(c);
+        context.forward(new Record<>(c.key().getBytes(StandardCharsets.UTF_8), SessionJson.toBytes(c), c.lastTs(), new RecordHeaders()),
+                PredictionTopology.VERDICTS_SINK);
     }
 
     private void deadLetter(Record<byte[], byte[]> record, Rejection rejection) {

@@ -21,7 +21,9 @@ import org.apache.kafka.streams.state.Stores;
  *          │          timestamp; String → KeyState via KeyStateCodec; keys idle longer than the
  *          │          state TTL in stream time are deleted)
  *          ├─ predictions  key = entity id, value = PredictionJson
- *          └─ DLQ          original key/value bytes + seqpredict.* headers
+ *          ├─ DLQ          original key/value bytes + seqpredict.* headers
+ *          └─ verdicts     (sessions on) key = entity id, value = SessionJson; stores "seqpredict-sessions"
+ *                          and "seqpredict-session-deadlines" (changelogged)
  *
  *   models (compacted; String name → artifact bytes)
  *     └─ global store "seqpredict-models" ── ModelStoreProcessor (validates; stores only accepted bytes)
@@ -30,6 +32,11 @@ import org.apache.kafka.streams.state.Stores;
 public final class PredictionTopology {
     public static final String STATE_STORE = "seqpredict-key-state";
     public static final String MODEL_STORE = "seqpredict-models";
+    /** Sessions on: key → its open session ({@link dev.seqpredict.processor.KeySessionCodec} bytes). */
+    public static final String SESSION_STORE = "seqpredict-sessions";
+    /** Sessions on: (deadline, key) → nothing; the index the punctuation range-scans. */
+    public static final String SESSION_DEADLINES = "seqpredict-session-deadlines";
+    static final String VERDICTS_SINK = "verdicts-sink";
     static final String EVENTS_SOURCE = "events-source";
     static final String MODELS_SOURCE = "models-source";
     static final String MODELS_PROCESSOR = "models-update";
@@ -65,6 +72,13 @@ public final class PredictionTopology {
                 Serdes.String(), new KeyStateSerde()), PREDICT);
         t.addSink(PREDICTIONS_SINK, settings.predictionsTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PREDICT);
         t.addSink(DLQ_SINK, settings.deadLetterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PREDICT);
+        if (settings.sessions().enabled()) {
+            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_STORE),
+                    Serdes.String(), Serdes.ByteArray()), PREDICT);
+            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_DEADLINES),
+                    Serdes.Bytes(), Serdes.ByteArray()), PREDICT);
+            t.addSink(VERDICTS_SINK, settings.verdictsTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PREDICT);
+        }
         return t;
     }
 }

@@ -3,6 +3,7 @@ package dev.seqpredict.metrics;
 import dev.seqpredict.processor.ModelRegistry;
 
 import dev.seqpredict.model.Task;
+import dev.seqpredict.processor.ClosedSession;
 import dev.seqpredict.processor.KeyState;
 import dev.seqpredict.processor.Prediction;
 import dev.seqpredict.processor.RejectReason;
@@ -38,6 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       [_sum/_count {model,version}]: MAE = rate(sum)/rate(count); RMSE = √(rate(sum)/rate(count))</li>
  *   <li>{@code seqpredict.log.topg} [seqpredict_log_topg_total{model,version,hit}]: top-g hit rate</li>
  *   <li>{@code seqpredict.anomalies} [seqpredict_anomalies_total{model}]: events flagged</li>
+ *   <li>{@code seqpredict.sessions.closed} [seqpredict_sessions_closed_total{model,verdict,reason,closed_by}]:
+ *       session verdicts (sessions on): model ("none" when no event was predicted), verdict anomalous | normal, reason miss | end | a rejection reason | none,
+ *       closed_by gap | end</li>
  * </ul>
  * Thread-safe; meters are created once and cached, so the per-event cost is a map lookup and an add.
  */
@@ -52,6 +56,7 @@ public final class StreamMetrics {
     /** model → version → meters: looked up per event without building a key. */
     private final Map<String, Map<String, VersionMeters>> byVersion = new ConcurrentHashMap<>();
     private final Map<String, String> activeVersion = new ConcurrentHashMap<>();
+    private final Map<String, Counter> sessionsClosed = new ConcurrentHashMap<>();
     private final AtomicLong keys = new AtomicLong();
     private final AtomicLong stateBytesPerKey = new AtomicLong();
 
@@ -104,6 +109,17 @@ public final class StreamMetrics {
     /** Keys whose state was deleted for being idle longer than the state TTL (Kafka Streams). */
     public void keysExpired(int n) {
         keysExpired.increment(n);
+    }
+
+    /** A session closed with its verdict. */
+    public void sessionClosed(ClosedSession c) {
+        String verdict = c.verdict().anomalous() ? "anomalous" : "normal";
+        String reason = c.verdict().reason() == null ? "none" : c.verdict().reason();
+        String model = c.model() == null ? "none" : c.model();
+        sessionsClosed.computeIfAbsent(model + "/" + verdict + "/" + reason + "/" + c.closedBy(), k ->
+                Counter.builder("seqpredict.sessions.closed").tags(base).tag("model", model).tag("verdict", verdict).tag("reason", reason)
+                        .tag("closed_by", c.closedBy()).description("Sessions closed, by verdict, first reason and cause")
+                        .register(registry)).increment();
     }
 
     /** Records what one prediction tells: counts, error, anomaly, swap, latency and state size. */

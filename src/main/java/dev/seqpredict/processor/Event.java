@@ -8,8 +8,14 @@ package dev.seqpredict.processor;
  * @param values the feature values of a sensor event, or null for a log event
  * @param event the event id or name of a log event, or null for a sensor event
  * @param model the optional {@code model} field (for the by-field model selection rule), or null
+ * @param sessionEnd the event is the last of its key's session (the {@link SessionSettings#endField()} field;
+ *                   only read when sessions are on)
  */
-public record Event(String key, long ts, float[] values, String event, String model) {
+public record Event(String key, long ts, float[] values, String event, String model, boolean sessionEnd) {
+
+    public Event(String key, long ts, float[] values, String event, String model) {
+        this(key, ts, values, event, model, false);
+    }
 
     public boolean isLogEvent() {
         return event != null;

@@ -30,6 +30,8 @@ public final class EventParser {
 
     private final int maxEventBytes;
     private final int maxKeyBytes;
+    /** The boolean field that marks a session's last event, or null (ignored like any other field). */
+    private final String endField;
     private final JsonFactory json;
 
     public EventParser() {
@@ -41,8 +43,17 @@ public final class EventParser {
     }
 
     public EventParser(int maxEventBytes, int maxKeyBytes) {
+        this(maxEventBytes, maxKeyBytes, null);
+    }
+
+    /**
+     * @param endField the field that marks the last event of a session ({@code true}/{@code false}, or those as
+     *                 strings; anything else is rejected as wrong_type), or null to ignore it (sessions off)
+     */
+    public EventParser(int maxEventBytes, int maxKeyBytes, String endField) {
         this.maxEventBytes = maxEventBytes;
         this.maxKeyBytes = maxKeyBytes;
+        this.endField = endField;
         this.json = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16)
                         .maxStringLength(maxEventBytes).maxNumberLength(64).build())
@@ -104,10 +115,21 @@ public final class EventParser {
         float[] values = null;
         String event = null;
         String model = null;
+        boolean end = false;
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken v = p.nextToken();
+            if (endField != null && field.equals(endField)) {
+                if (v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE) {
+                    end = v == JsonToken.VALUE_TRUE;
+                } else if (v == JsonToken.VALUE_STRING && (p.getText().equalsIgnoreCase("true") || p.getText().equalsIgnoreCase("false"))) {
+                    end = p.getText().equalsIgnoreCase("true");
+                } else {
+                    return Result.reject(RejectReason.WRONG_TYPE, endField + " must be true or false, got " + v);
+                }
+                continue;
+            }
             switch (field) {
                 case "ts" -> {
                     if (v == JsonToken.VALUE_NUMBER_INT) {
@@ -166,7 +188,7 @@ public final class EventParser {
                     ? "needs either values (sensor event) or event (log event)"
                     : "has both values and event; send one");
         }
-        return new Result(new Event(key, ts, values, event, model), null);
+        return new Result(new Event(key, ts, values, event, model, end), null);
     }
 
     /** Returns float[] or a rejecting Result. */

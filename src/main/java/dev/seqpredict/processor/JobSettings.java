@@ -32,7 +32,8 @@ public record JobSettings(
         long maxModelBytes,
         Map<String, String> kafka,
         Boolean verifyModels,
-        List<String> trustedKeys) {
+        List<String> trustedKeys,
+        SessionSettings sessions) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String EVENTS_TOPIC = "topic.events";
@@ -71,6 +72,7 @@ public record JobSettings(
      * @param trustedKeys  PEM public key files and directories of them (read when the verifier is built)
      */
     public JobSettings {
+        sessions = sessions == null ? SessionSettings.OFF : sessions;
         kafka = Map.copyOf(kafka == null ? Map.of() : kafka);
         trustedKeys = trustedKeys == null ? List.of() : List.copyOf(trustedKeys);
         if (maxEventBytes < 1) {
@@ -87,6 +89,15 @@ public record JobSettings(
             throw new IllegalArgumentException(VERIFY_MODELS + "=true needs " + TRUSTED_KEYS
                     + " (PEM public key files or directories): no model could ever be accepted");
         }
+    }
+
+    /** The settings with sessions off. */
+    public JobSettings(String bootstrapServers, String eventsTopic, String predictionsTopic, String deadLetterTopic,
+                       String modelsTopic, String defaultModel, ModelSelection selection, PredictorConfig predictor,
+                       int maxEventBytes, int maxKeyBytes, long maxModelBytes, Map<String, String> kafka,
+                       Boolean verifyModels, List<String> trustedKeys) {
+        this(bootstrapServers, eventsTopic, predictionsTopic, deadLetterTopic, modelsTopic, defaultModel, selection,
+                predictor, maxEventBytes, maxKeyBytes, maxModelBytes, kafka, verifyModels, trustedKeys, SessionSettings.OFF);
     }
 
     /** The settings without model verification options (verification decided by trusted keys: none, so off). */
@@ -170,7 +181,8 @@ public record JobSettings(
                 longProp(p, MAX_MODEL_BYTES, d.maxModelBytes()),
                 kafka,
                 boolProp(p, VERIFY_MODELS),
-                listProp(p, TRUSTED_KEYS));
+                listProp(p, TRUSTED_KEYS),
+                SessionSettings.fromProperties(p));
     }
 
     /** The settings as properties (the inverse of {@link #fromProperties}). */
@@ -203,23 +215,35 @@ public record JobSettings(
         if (!trustedKeys.isEmpty()) {
             p.setProperty(TRUSTED_KEYS, String.join(",", trustedKeys));
         }
+        sessions.toProperties(p);
         return p;
     }
 
     public JobSettings withTopics(String events, String predictions, String dlq, String models) {
         return new JobSettings(bootstrapServers, events, predictions, dlq, models, defaultModel, selection, predictor,
-                maxEventBytes, maxKeyBytes, maxModelBytes, kafka, verifyModels, trustedKeys);
+                maxEventBytes, maxKeyBytes, maxModelBytes, kafka, verifyModels, trustedKeys, sessions);
     }
 
     public JobSettings withPredictor(PredictorConfig config) {
         return new JobSettings(bootstrapServers, eventsTopic, predictionsTopic, deadLetterTopic, modelsTopic, defaultModel,
-                selection, config, maxEventBytes, maxKeyBytes, maxModelBytes, kafka, verifyModels, trustedKeys);
+                selection, config, maxEventBytes, maxKeyBytes, maxModelBytes, kafka, verifyModels, trustedKeys, sessions);
     }
 
     /** These settings with model verification set explicitly (null = by whether trusted keys are given). */
     public JobSettings withModelVerification(Boolean verify, List<String> keys) {
         return new JobSettings(bootstrapServers, eventsTopic, predictionsTopic, deadLetterTopic, modelsTopic, defaultModel,
-                selection, predictor, maxEventBytes, maxKeyBytes, maxModelBytes, kafka, verify, keys);
+                selection, predictor, maxEventBytes, maxKeyBytes, maxModelBytes, kafka, verify, keys, sessions);
+    }
+
+    /** These settings with sessions as given ({@link SessionSettings#OFF}: none). */
+    public JobSettings withSessions(SessionSettings s) {
+        return new JobSettings(bootstrapServers, eventsTopic, predictionsTopic, deadLetterTopic, modelsTopic, defaultModel,
+                selection, predictor, maxEventBytes, maxKeyBytes, maxModelBytes, kafka, verifyModels, trustedKeys, s);
+    }
+
+    /** The topic session verdicts go to (when sessions are on). */
+    public String verdictsTopic() {
+        return sessions.verdictsTopic();
     }
 
     private static boolean unknownEventAnomaly(String value) {
@@ -232,7 +256,7 @@ public record JobSettings(
 
     /** The event parser these limits call for. */
     public EventParser newParser() {
-        return new EventParser(maxEventBytes, maxKeyBytes);
+        return new EventParser(maxEventBytes, maxKeyBytes, sessions.parsedEndField());
     }
 
     public ModelRegistry newRegistry(ModelRegistry.ArtifactVerifier verifier) {

@@ -8,7 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.seqpredict.metrics.MetricsEndpoint;
 import dev.seqpredict.metrics.StreamMetrics;
 import dev.seqpredict.model.CellType;
+import dev.seqpredict.processor.ClosedSession;
 import dev.seqpredict.processor.Event;
+import dev.seqpredict.processor.KeySessions;
+import dev.seqpredict.processor.OpenSession;
+import dev.seqpredict.processor.SessionVerdict;
 import dev.seqpredict.processor.EventParser;
 import dev.seqpredict.processor.KeyState;
 import dev.seqpredict.processor.KeyedPredictor;
@@ -237,6 +241,11 @@ class DashboardQueriesTest {
                     e.process("s1", "{\"ts\":1,\"values\":[1.0]}".getBytes(StandardCharsets.UTF_8), sensors); // wrong arity
                     e.process("s2", "not json".getBytes(StandardCharsets.UTF_8), sensors);                  // malformed
                     e.process("blk_1", ("{\"ts\":" + ts + ",\"event\":\"99\"}").getBytes(StandardCharsets.UTF_8), hdfs); // unknown
+                    // session verdicts, as the engines record them when a session closes
+                    e.metrics.sessionClosed(new ClosedSession("blk_" + random.nextInt(20), ts - 3000, ts, 3, hdfs.name(),
+                            hdfs.version(), SessionVerdict.NORMAL, KeySessions.BY_GAP));
+                    e.metrics.sessionClosed(new ClosedSession("blk_" + random.nextInt(20), ts - 3000, ts, 2, hdfs.name(),
+                            hdfs.version(), new SessionVerdict(true, 2, OpenSession.END), KeySessions.BY_GAP));
                 }
                 ts += 1000;
                 try {

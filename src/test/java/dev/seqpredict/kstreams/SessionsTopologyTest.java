@@ -1,0 +1,167 @@
+package dev.seqpredict.kstreams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.seqpredict.metrics.StreamMetrics;
+import dev.seqpredict.processor.JobSettings;
+import dev.seqpredict.processor.SessionSettings;
+import dev.seqpredict.testing.EndSymbolModels;
+import dev.seqpredict.testing.TestModels;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sessions in the Kafka Streams topology, in stream time: a key that falls silent gets its verdict once stream time
+ * has passed its last record + the gap, and at the latest one punctuation interval later; an end marker closes
+ * at once; the key's next session starts from a fresh state; a replay of the same input gives the same verdicts.
+ * Expected verdicts follow {@link EndSymbolModels}' hand-set ranking at g = 1 ("a b" normal, "a" ends where the
+ * end is unlikely, "b" first is a miss).
+ */
+class SessionsTopologyTest {
+    private static final long GAP = 1000;
+    private static final long CHECK = 250;
+    private static final String VERDICTS = "verdicts";
+
+    @TempDir
+    Path stateDir;
+
+    private final List<TopologyTestDriver> drivers = new ArrayList<>();
+    private SimpleMeterRegistry meters;
+    private TestInputTopic<String, String> events;
+    private TestOutputTopic<String, String> verdicts;
+    private TestOutputTopic<String, String> predictions;
+
+    private void start(Path dir) {
+        Properties job = KStreamsFixtures.jobProperties("unused:9092", "reset");
+        job.setProperty(JobSettings.MODEL_NAME, "default");
+        job.setProperty(JobSettings.MODEL_SELECTION, "single");
+        job.setProperty(JobSettings.TOP_G, "1");
+        job.setProperty(SessionSettings.GAP, Long.toString(GAP));
+        job.setProperty(SessionSettings.CHECK, Long.toString(CHECK));
+        job.setProperty(SessionSettings.END_EVENT, "END");
+        job.setProperty(SessionSettings.VERDICTS_TOPIC, VERDICTS);
+        JobSettings settings = JobSettings.fromProperties(job);
+        meters = new SimpleMeterRegistry();
+        StreamMetrics metrics = new StreamMetrics(meters, PredictionApp.ENGINE);
+        TopologyTestDriver driver = new TopologyTestDriver(PredictionTopology.build(settings, metrics),
+                KStreamsFixtures.driverConfig(job, settings, metrics, dir));
+        drivers.add(driver);
+        events = driver.createInputTopic(KStreamsFixtures.EVENTS, new StringSerializer(), new StringSerializer());
+        verdicts = driver.createOutputTopic(VERDICTS, new StringDeserializer(), new StringDeserializer());
+        predictions = driver.createOutputTopic(KStreamsFixtures.PREDICTIONS, new StringDeserializer(), new StringDeserializer());
+        driver.createInputTopic(KStreamsFixtures.MODELS, new StringSerializer(), new ByteArraySerializer())
+                .pipeInput("default", TestModels.bytes(EndSymbolModels.abEnd(true)));
+    }
+
+    @AfterEach
+    void close() {
+        drivers.forEach(TopologyTestDriver::close);
+    }
+
+    private void send(String key, long ts, String event) {
+        events.pipeInput(key, "{\"ts\":" + ts + ",\"event\":\"" + event + "\"}", ts);
+    }
+
+    /** Moves stream time to t with a record of another key. */
+    private void streamTime(long t) {
+        send("clock", t, "a");
+    }
+
+    /** The verdicts written since the last call, of keys other than the clock, as "timestamp json". */
+    private List<String> verdicts() {
+        List<String> out = new ArrayList<>();
+        for (TestRecord<String, String> r : verdicts.readRecordsToList()) {
+            if (!r.key().equals("clock")) {
+                out.add(r.timestamp() + " " + r.value());
+            }
+        }
+        return out;
+    }
+
+    private static String verdict(String key, long first, long last, int n, String verdict, String reason, String at, String by) {
+        return last + " {\"key\":\"" + key + "\",\"first_ts\":" + first + ",\"last_ts\":" + last + ",\"events\":" + n
+                + ",\"model\":\"default\",\"version\":\"1\",\"verdict\":\"" + verdict + "\",\"reason\":"
+                + (reason == null ? "null" : "\"" + reason + "\"") + ",\"at\":" + at + ",\"closed_by\":\"" + by + "\"}";
+    }
+
+    @Test
+    void aSilentKeyGetsItsVerdictWithinTheGapPlusOnePunctuationInterval() {
+        start(stateDir);
+        send("k1", 100, "a");
+        send("k1", 200, "b");
+        for (long t = 300; t < 200 + GAP; t += 50) {
+            streamTime(t);
+        }
+        assertThat(verdicts()).isEmpty(); // stream time 1150 < deadline 1200
+        long t = 200 + GAP;
+        List<String> got = verdicts();
+        while (got.isEmpty() && t <= 200 + GAP + CHECK) {
+            streamTime(t);
+            got = verdicts();
+            t += 10;
+        }
+        assertThat(got).containsExactly(verdict("k1", 100, 200, 2, "normal", null, "null", "gap"));
+        assertThat(predictions.readValuesToList()).isNotEmpty();
+        assertThat(meters.get("seqpredict.sessions.closed").tag("verdict", "normal").tag("closed_by", "gap")
+                .counter().count()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void anEndMarkerClosesAtOnceAndTheNextSessionStartsFresh() {
+        start(stateDir);
+        send("k", 100, "a");
+        send("k", 200, "b");
+        send("k", 300, "END");
+        assertThat(verdicts()).containsExactly(verdict("k", 100, 200, 2, "normal", null, "null", "end"));
+        // fresh state: "a" is rank 0 after the boundary (a miss, rank 1, after the old session's "b"); the end after
+        // "a" is unlikely
+        send("k", 400, "a");
+        send("k", 500, "END");
+        assertThat(verdicts()).containsExactly(verdict("k", 400, 400, 1, "anomalous", "end", "1", "end"));
+        // the marker is not predicted: 3 predictions for 3 events
+        assertThat(predictions.readValuesToList()).hasSize(3);
+        assertThat(drivers.get(0).getKeyValueStore(PredictionTopology.SESSION_STORE).get("k")).isNull();
+    }
+
+    @Test
+    void theKeysOwnLateRecordClosesTheSessionBeforeItIsProcessed() {
+        start(stateDir);
+        send("k", 100, "b");       // a miss at 0
+        send("k", 5000, "a");      // 4.9 s later: the old session is over first
+        assertThat(verdicts()).containsExactly(verdict("k", 100, 100, 1, "anomalous", "miss", "0", "gap"));
+    }
+
+    @Test
+    void aReplayGivesTheSameVerdicts() {
+        List<List<String>> runs = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            start(stateDir.resolve("run" + run));
+            java.util.Random r = new java.util.Random(7);
+            long t = 0;
+            for (int i = 0; i < 100; i++) {
+                t += 1 + r.nextInt(400);
+                String key = "k" + r.nextInt(4);
+                String ev = r.nextInt(20) == 0 ? "END" : r.nextBoolean() ? "a" : "b";
+                send(key, t, ev);
+            }
+            streamTime(t + 10 * GAP);
+            runs.add(verdicts());
+        }
+        assertThat(runs.get(0)).hasSizeGreaterThan(8).isEqualTo(runs.get(1));
+        assertThat(runs.get(0)).anyMatch(v -> v.contains("\"closed_by\":\"gap\""))
+                .anyMatch(v -> v.contains("\"closed_by\":\"end\""));
+    }
+}
