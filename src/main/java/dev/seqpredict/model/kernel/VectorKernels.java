@@ -382,7 +382,7 @@ public final class VectorKernels implements KernelFactory {
         }
 
 
-        // ---- batched step: {@link LayerKernel#stepBatch} ----
+        // ---- batched step (LayerKernel.stepBatch) ----
 
         @Override
         public int batchScratchSize(int n) {
@@ -402,19 +402,19 @@ public final class VectorKernels implements KernelFactory {
             activateBatch(n, ss, hOffs, cOffs, scratch);
         }
 
-        /**
-         * Key j's pre-activations into its own area of the scratch, {@code [j·per, (j+1)·per)}, laid out as the
-         * single step's. Block by block (the block's weights stay in L1 while every key passes over them),
-         * four keys at a time; then the rest one at a time, each as the single step does it. The two partial sums of a key's gate are
-         * computed one after the other (even k from the bias, then odd k from zero, each in increasing k as in
-         * the single step) so that four keys' four gates fit in 16 accumulators; the second adds the first
-         * from the scratch: p0 + p1, the single step's last add.
-         */
         @Override
         public void matVecBatch(int n, float[][] xs, int[] xOffs, float[][] ss, int[] hOffs, float[] out) {
             matVecBatch(n, xs, xOffs, null, ss, hOffs, out);
         }
 
+        /**
+         * Key j's pre-activations into its own area of the scratch, {@code [j·per, (j+1)·per)}, laid out as the
+         * single step's. Block by block (the block's weights stay in L1 while every key passes over them),
+         * four keys at a time; then the rest one at a time, each as the single step does it. The two
+         * partial sums of a key's gate are computed one after the other (even k from the bias, then odd k
+         * from zero, each in increasing k as in the single step) so that four keys' four gates fit in 16
+         * accumulators; the second adds the first from the scratch: p0 + p1, the single step's last add.
+         */
         private void matVecBatch(int n, float[][] xs, int[] xOffs, int[] oneHot, float[][] ss, int[] hOffs,
                                  float[] out) {
             final int per = scratchSize();
@@ -764,7 +764,7 @@ public final class VectorKernels implements KernelFactory {
         }
 
 
-        // ---- batched step: {@link LayerKernel#stepBatch} ----
+        // ---- batched step (LayerKernel.stepBatch) ----
 
         @Override
         public int batchScratchSize(int n) {
@@ -784,19 +784,19 @@ public final class VectorKernels implements KernelFactory {
             activateBatch(n, ss, hOffs, cOffs, scratch);
         }
 
-        /**
-         * Key j's pre-activations into its own area of the scratch, {@code [j·per, (j+1)·per)}, laid out as the
-         * single step's. Block by block (the block's weights stay in L1 while every key passes over them),
-         * four keys at a time; then the rest one at a time, each as the single step does it. The two partial sums of a key's gate are
-         * computed one after the other (even k from the bias, then odd k from zero, each in increasing k as in
-         * the single step) so that four keys' four gates fit in 16 accumulators; the second adds the first
-         * from the scratch: p0 + p1, the single step's last add.
-         */
         @Override
         public void matVecBatch(int n, float[][] xs, int[] xOffs, float[][] ss, int[] hOffs, float[] out) {
             matVecBatch(n, xs, xOffs, null, ss, hOffs, out);
         }
 
+        /**
+         * Key j's pre-activations into its own area of the scratch, {@code [j·per, (j+1)·per)}, laid out as the
+         * single step's. Block by block (the block's weights stay in L1 while every key passes over them),
+         * four keys at a time; then the rest one at a time, each as the single step does it. As for the
+         * LSTM the two partial sums are computed one after the other (12 accumulators: four keys' r, z and n);
+         * n_x is stored after the x terms and n restarts at b_hn (or zero) for the h terms, as in the single
+         * step; the second pass adds the first from the scratch: p0 + p1.
+         */
         private void matVecBatch(int n, float[][] xs, int[] xOffs, int[] oneHot, float[][] ss, int[] hOffs,
                                  float[] out) {
             final int per = scratchSize();
@@ -1108,7 +1108,7 @@ public final class VectorKernels implements KernelFactory {
         }
 
 
-        // ---- batched step: {@link LayerKernel#stepBatch} ----
+        // ---- batched step (LayerKernel.stepBatch) ----
 
         @Override
         public int batchScratchSize(int n) {
@@ -1128,17 +1128,17 @@ public final class VectorKernels implements KernelFactory {
             activateBatch(n, ss, hOffs, cOffs, scratch);
         }
 
+        @Override
+        public void matVecBatch(int n, float[][] xs, int[] xOffs, float[][] ss, int[] hOffs, float[] out) {
+            matVecBatch(n, xs, xOffs, null, ss, hOffs, out);
+        }
+
         /**
          * Key j's pre-activations into its own area of the scratch, {@code [j·per, (j+1)·per)}, laid out as the
          * single step's. Block by block (the block's weights stay in L1 while every key passes over them),
          * four keys at a time (four partials each: 16 accumulators); then the rest one at a time, each as the single
          * step does it.
          */
-        @Override
-        public void matVecBatch(int n, float[][] xs, int[] xOffs, float[][] ss, int[] hOffs, float[] out) {
-            matVecBatch(n, xs, xOffs, null, ss, hOffs, out);
-        }
-
         private void matVecBatch(int n, float[][] xs, int[] xOffs, int[] oneHot, float[][] ss, int[] hOffs,
                                  float[] out) {
             final int per = scratchSize();
