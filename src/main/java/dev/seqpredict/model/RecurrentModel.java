@@ -15,6 +15,10 @@ import java.util.Objects;
  * <p>{@link #step} advances one key's state (see {@link StateLayout}) by one event and writes the
  * model's output for the next event. It allocates nothing: temporaries live in a {@link Scratch}, one
  * per thread. Many threads may step distinct states at once.
+ *
+ * <p>{@link #stepBatch} and {@link #stepEventBatch} advance many keys by one event each in one pass over
+ * each layer's weights (the kernels' {@link LayerKernel#stepBatch}): per key the same floats, bit for bit, as
+ * {@link #step} and {@link #stepEvent}, so an engine may batch or not without changing a prediction.
  */
 public final class RecurrentModel {
 
@@ -30,6 +34,7 @@ public final class RecurrentModel {
     private final int scratchFloats;
     private final int headFloats;
     private final ThreadLocal<Scratch> threadScratch;
+    private final ThreadLocal<BatchScratch> threadBatchScratch;
     private final java.util.Map<String, Integer> eventIndex;
     /** Regression: the input feature each output forecasts (null when the outputs are not inputs). */
     private final int[] target;
@@ -59,6 +64,7 @@ public final class RecurrentModel {
         this.head = kernels.matVec(spec.outputSize(), spec.hiddenSize(), headWeight, headBias);
         this.headFloats = kernels.matVecOutputFloats(spec.outputSize());
         this.threadScratch = ThreadLocal.withInitial(this::newScratch);
+        this.threadBatchScratch = ThreadLocal.withInitial(() -> newBatchScratch(DEFAULT_BATCH));
         this.sha256 = sha256;
         this.endIndex = spec.task() == Task.CLASSIFICATION ? spec.endIndex() : -1;
         java.util.Map<String, Integer> index = new java.util.HashMap<>();
@@ -263,6 +269,64 @@ public final class RecurrentModel {
         return new Scratch(spec.inputSize(), scratchFloats, headFloats);
     }
 
+    /** The keys a {@link BatchScratch} holds when none is given ({@link #stepBatch} without one). */
+    public static final int DEFAULT_BATCH = 32;
+
+    /**
+     * Temporaries for {@link #stepBatch} / {@link #stepEventBatch}: up to {@link #capacity()} keys per pass over
+     * the weights (more are stepped in several passes). One per thread; allocated once, reused.
+     */
+    public static final class BatchScratch {
+        private final int capacity;
+        /** Key j's layer-0 input at [j·inputSize, (j+1)·inputSize). */
+        final float[] x;
+        /** {@code x} capacity times (the kernels take one input array per key). */
+        final float[][] xs;
+        final int[] xOffs;
+        /** The pass's keys' states, gathered, and their offsets for the layer being stepped. */
+        final float[][] states;
+        final int[] belowOffs;
+        final int[] hOffs;
+        final int[] cOffs;
+        final int[] events;
+        final float[] kernel;
+        final float[] head;
+
+        private BatchScratch(int capacity, int inputSize, int kernelFloats, int headFloats) {
+            this.capacity = capacity;
+            this.x = new float[capacity * inputSize];
+            this.xs = new float[capacity][];
+            java.util.Arrays.fill(xs, x);
+            this.xOffs = new int[capacity];
+            for (int j = 0; j < capacity; j++) {
+                xOffs[j] = j * inputSize;
+            }
+            this.states = new float[capacity][];
+            this.belowOffs = new int[capacity];
+            this.hOffs = new int[capacity];
+            this.cOffs = new int[capacity];
+            this.events = new int[capacity];
+            this.kernel = new float[kernelFloats];
+            this.head = new float[headFloats];
+        }
+
+        public int capacity() {
+            return capacity;
+        }
+    }
+
+    /** Scratch for batches of up to {@code capacity} keys per pass (≥ 1). */
+    public BatchScratch newBatchScratch(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("batch capacity must be >= 1, got " + capacity);
+        }
+        int kernel = 0;
+        for (LayerKernel k : layerKernels) {
+            kernel = Math.max(kernel, k.batchScratchSize(capacity));
+        }
+        return new BatchScratch(capacity, spec.inputSize(), kernel, headFloats);
+    }
+
     // ---- stepping ----------------------------------------------------------------------------
 
     /**
@@ -330,6 +394,143 @@ public final class RecurrentModel {
         }
         head(state, out, s);
         softmax(out, spec.outputSize());
+    }
+
+    /**
+     * {@link #step} for {@code n} keys at once: key j's state is {@code states[j][stateOffsets[j],
+     * +stateSize())}, its event's raw features {@code features[j][0, input_size)}, its output goes to
+     * {@code outs[j][0, output_size)}. Per key exactly the floats {@link #step} gives (the same operations in
+     * the same order; only the weight loads are shared), whatever n. The n state slices must not overlap
+     * (a key appears at most once per call: its next event goes into the next call). Allocates nothing.
+     */
+    public void stepBatch(int n, float[][] states, int[] stateOffsets, float[][] features, float[][] outs) {
+        stepBatch(n, states, stateOffsets, features, outs, threadBatchScratch.get());
+    }
+
+    public void stepBatch(int n, float[][] states, int[] stateOffsets, float[][] features, float[][] outs,
+                          BatchScratch s) {
+        if (spec.task() == Task.CLASSIFICATION) {
+            throw new IllegalStateException("classification models take event ids: use stepEventBatch");
+        }
+        final int in = spec.inputSize();
+        for (int from = 0; from < n; from += s.capacity) {
+            int m = Math.min(s.capacity, n - from);
+            for (int j = 0; j < m; j++) {
+                s.states[j] = states[from + j];
+                input(states[from + j], stateOffsets[from + j], features[from + j], s.x, j * in);
+            }
+            advanceBatch(m, stateOffsets, from, s, false);
+            for (int j = 0; j < m; j++) {
+                float[] out = outs[from + j];
+                headAt(states[from + j], stateOffsets[from + j], out, s.head);
+                if (residualStd != null) {
+                    float[] f = features[from + j];
+                    for (int i = 0; i < residualStd.length; i++) {
+                        out[i] = f[target[i]] + residualStd[i] * out[i];
+                    }
+                } else if (outputNormalization != null) {
+                    outputNormalization.denormalize(out, 0);
+                }
+            }
+        }
+        clear(s);
+    }
+
+    /**
+     * {@link #stepEvent} for {@code n} keys at once (states and outputs as in {@link #stepBatch}); every id is
+     * checked before any state changes.
+     */
+    public void stepEventBatch(int n, float[][] states, int[] stateOffsets, int[] eventIds, float[][] outs) {
+        stepEventBatch(n, states, stateOffsets, eventIds, outs, threadBatchScratch.get());
+    }
+
+    public void stepEventBatch(int n, float[][] states, int[] stateOffsets, int[] eventIds, float[][] outs,
+                               BatchScratch s) {
+        if (spec.task() != Task.CLASSIFICATION) {
+            throw new IllegalStateException("regression models take feature vectors: use stepBatch");
+        }
+        for (int j = 0; j < n; j++) {
+            int e = eventIds[j];
+            if (e < 0 || e >= spec.vocabularySize()) {
+                throw new IllegalArgumentException("event id " + e + " (batch slot " + j + ") outside the vocabulary 0.."
+                        + (spec.vocabularySize() - 1));
+            }
+        }
+        final int in = spec.inputSize();
+        for (int from = 0; from < n; from += s.capacity) {
+            int m = Math.min(s.capacity, n - from);
+            for (int j = 0; j < m; j++) {
+                s.states[j] = states[from + j];
+                s.events[j] = eventIds[from + j];
+                if (embedding != null) {
+                    System.arraycopy(embedding, eventIds[from + j] * in, s.x, j * in, in);
+                }
+            }
+            advanceBatch(m, stateOffsets, from, s, embedding == null);
+            for (int j = 0; j < m; j++) {
+                float[] out = outs[from + j];
+                headAt(states[from + j], stateOffsets[from + j], out, s.head);
+                softmax(out, spec.outputSize());
+            }
+        }
+        clear(s);
+    }
+
+    /** The layer-0 input of one key, as {@link #step} prepares it (differencing, normalization), into x[xo, …). */
+    private void input(float[] state, int base, float[] features, float[] x, int xo) {
+        Normalization n = spec.normalization();
+        float[] in = features;
+        int inOff = 0;
+        if (spec.differenced()) {
+            int k = spec.inputSize();
+            int prev = base + layout.size();
+            boolean seen = state[prev + k] != 0f;
+            for (int i = 0; i < k; i++) {
+                x[xo + i] = seen ? features[i] - state[prev + i] : 0f;
+                state[prev + i] = features[i];
+            }
+            state[prev + k] = 1f;
+            in = x;
+            inOff = xo;
+        }
+        if (n != null) {
+            n.normalize(in, inOff, x, xo);
+        } else if (in != x) {
+            System.arraycopy(features, 0, x, xo, spec.inputSize());
+        }
+    }
+
+    /** All layers for the m keys gathered in s (their offsets at stateOffsets[from, from+m)). */
+    private void advanceBatch(int m, int[] stateOffsets, int from, BatchScratch s, boolean oneHot) {
+        LayerKernel[] ks = layerKernels;
+        for (int l = 0; l < ks.length; l++) {
+            int h = layout.hOffset(l);
+            int c = layout.cOffset(l);
+            int below = l == 0 ? 0 : layout.hOffset(l - 1);
+            for (int j = 0; j < m; j++) {
+                int base = stateOffsets[from + j];
+                s.hOffs[j] = base + h;
+                s.cOffs[j] = c < 0 ? -1 : base + c;
+                s.belowOffs[j] = base + below;
+            }
+            if (l > 0) {
+                ks[l].stepBatch(m, s.states, s.belowOffs, s.states, s.hOffs, s.cOffs, s.kernel);
+            } else if (oneHot) {
+                ks[0].stepOneHotBatch(m, s.events, s.states, s.hOffs, s.cOffs, s.kernel);
+            } else {
+                ks[0].stepBatch(m, s.xs, s.xOffs, s.states, s.hOffs, s.cOffs, s.kernel);
+            }
+        }
+    }
+
+    /** Drops the references to the callers' states (the scratch outlives the call). */
+    private static void clear(BatchScratch s) {
+        java.util.Arrays.fill(s.states, null);
+    }
+
+    private void headAt(float[] state, int base, float[] out, float[] headScratch) {
+        head.apply(state, base + layout.topHiddenOffset(), headScratch, 0);
+        System.arraycopy(headScratch, 0, out, 0, spec.outputSize());
     }
 
     private void head(float[] state, float[] out, Scratch s) {

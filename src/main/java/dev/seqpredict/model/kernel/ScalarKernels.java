@@ -175,6 +175,177 @@ public final class ScalarKernels implements KernelFactory {
         return bias + tree16(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15);
     }
 
+    /**
+     * {@link #pair} for four keys j..j+3 sharing the weights: key u's segments are {@code v1[j+u]} from
+     * {@code p1[j+u]} and {@code v2[j+u]} from {@code p2[j+u]}; its starting partials are {@code a[ao+u]} (p0)
+     * and {@code a[ao+4+u]} (p1), and its p0 + p1 goes to {@code a[ao+u]}. Per key the operations of pair.
+     */
+    static void pair4(float[] a, int ao, float[] w1, int o1, int n1, float[][] v1, int[] p1,
+                      float[] w2, int o2, int n2, float[][] v2, int[] p2, int j) {
+        float e0 = a[ao + 0], e1 = a[ao + 1], e2 = a[ao + 2], e3 = a[ao + 3];
+        float d0 = a[ao + 4], d1 = a[ao + 5], d2 = a[ao + 6], d3 = a[ao + 7];
+        if (n1 > 0) {
+            final float[] x0 = v1[j + 0];
+            final int q0 = p1[j + 0];
+            final float[] x1 = v1[j + 1];
+            final int q1 = p1[j + 1];
+            final float[] x2 = v1[j + 2];
+            final int q2 = p1[j + 2];
+            final float[] x3 = v1[j + 3];
+            final int q3 = p1[j + 3];
+            int k = 0;
+            for (; k + 1 < n1; k += 2) {
+                float wa = w1[o1 + k];
+                float wb = w1[o1 + k + 1];
+                e0 = Math.fma(wa, x0[q0 + k], e0);
+                d0 = Math.fma(wb, x0[q0 + k + 1], d0);
+                e1 = Math.fma(wa, x1[q1 + k], e1);
+                d1 = Math.fma(wb, x1[q1 + k + 1], d1);
+                e2 = Math.fma(wa, x2[q2 + k], e2);
+                d2 = Math.fma(wb, x2[q2 + k + 1], d2);
+                e3 = Math.fma(wa, x3[q3 + k], e3);
+                d3 = Math.fma(wb, x3[q3 + k + 1], d3);
+            }
+            if (k < n1) {
+                float wa = w1[o1 + k];
+                e0 = Math.fma(wa, x0[q0 + k], e0);
+                e1 = Math.fma(wa, x1[q1 + k], e1);
+                e2 = Math.fma(wa, x2[q2 + k], e2);
+                e3 = Math.fma(wa, x3[q3 + k], e3);
+            }
+        }
+        if (n2 > 0) {
+            final float[] x0 = v2[j + 0];
+            final int q0 = p2[j + 0];
+            final float[] x1 = v2[j + 1];
+            final int q1 = p2[j + 1];
+            final float[] x2 = v2[j + 2];
+            final int q2 = p2[j + 2];
+            final float[] x3 = v2[j + 3];
+            final int q3 = p2[j + 3];
+            int k = 0;
+            for (; k + 1 < n2; k += 2) {
+                float wa = w2[o2 + k];
+                float wb = w2[o2 + k + 1];
+                e0 = Math.fma(wa, x0[q0 + k], e0);
+                d0 = Math.fma(wb, x0[q0 + k + 1], d0);
+                e1 = Math.fma(wa, x1[q1 + k], e1);
+                d1 = Math.fma(wb, x1[q1 + k + 1], d1);
+                e2 = Math.fma(wa, x2[q2 + k], e2);
+                d2 = Math.fma(wb, x2[q2 + k + 1], d2);
+                e3 = Math.fma(wa, x3[q3 + k], e3);
+                d3 = Math.fma(wb, x3[q3 + k + 1], d3);
+            }
+            if (k < n2) {
+                float wa = w2[o2 + k];
+                e0 = Math.fma(wa, x0[q0 + k], e0);
+                e1 = Math.fma(wa, x1[q1 + k], e1);
+                e2 = Math.fma(wa, x2[q2 + k], e2);
+                e3 = Math.fma(wa, x3[q3 + k], e3);
+            }
+        }
+        a[ao + 0] = e0 + d0;
+        a[ao + 1] = e1 + d1;
+        a[ao + 2] = e2 + d2;
+        a[ao + 3] = e3 + d3;
+    }
+
+    /**
+     * {@link #quad} for four keys j..j+3 sharing the weights (segments as in {@link #pair4}): key u's
+     * starting partial i is {@code a[ao+4i+u]}; its (p0 + p1) + (p2 + p3) goes to {@code a[ao+u]}.
+     */
+    static void quad4(float[] a, int ao, float[] w1, int o1, int n1, float[][] v1, int[] p1,
+                      float[] w2, int o2, int n2, float[][] v2, int[] p2, int j) {
+        float s00 = a[ao + 0], s01 = a[ao + 1], s02 = a[ao + 2], s03 = a[ao + 3];
+        float s10 = a[ao + 4], s11 = a[ao + 5], s12 = a[ao + 6], s13 = a[ao + 7];
+        float s20 = a[ao + 8], s21 = a[ao + 9], s22 = a[ao + 10], s23 = a[ao + 11];
+        float s30 = a[ao + 12], s31 = a[ao + 13], s32 = a[ao + 14], s33 = a[ao + 15];
+        if (n1 > 0) {
+            final float[] x0 = v1[j + 0];
+            final int q0 = p1[j + 0];
+            final float[] x1 = v1[j + 1];
+            final int q1 = p1[j + 1];
+            final float[] x2 = v1[j + 2];
+            final int q2 = p1[j + 2];
+            final float[] x3 = v1[j + 3];
+            final int q3 = p1[j + 3];
+            int k = 0;
+            for (; k + 3 < n1; k += 4) {
+                float w0_ = w1[o1 + k + 0];
+                float w1_ = w1[o1 + k + 1];
+                float w2_ = w1[o1 + k + 2];
+                float w3_ = w1[o1 + k + 3];
+                s00 = Math.fma(w0_, x0[q0 + k + 0], s00);
+                s10 = Math.fma(w1_, x0[q0 + k + 1], s10);
+                s20 = Math.fma(w2_, x0[q0 + k + 2], s20);
+                s30 = Math.fma(w3_, x0[q0 + k + 3], s30);
+                s01 = Math.fma(w0_, x1[q1 + k + 0], s01);
+                s11 = Math.fma(w1_, x1[q1 + k + 1], s11);
+                s21 = Math.fma(w2_, x1[q1 + k + 2], s21);
+                s31 = Math.fma(w3_, x1[q1 + k + 3], s31);
+                s02 = Math.fma(w0_, x2[q2 + k + 0], s02);
+                s12 = Math.fma(w1_, x2[q2 + k + 1], s12);
+                s22 = Math.fma(w2_, x2[q2 + k + 2], s22);
+                s32 = Math.fma(w3_, x2[q2 + k + 3], s32);
+                s03 = Math.fma(w0_, x3[q3 + k + 0], s03);
+                s13 = Math.fma(w1_, x3[q3 + k + 1], s13);
+                s23 = Math.fma(w2_, x3[q3 + k + 2], s23);
+                s33 = Math.fma(w3_, x3[q3 + k + 3], s33);
+            }
+            for (; k < n1; k++) {
+                float w0_ = w1[o1 + k];
+                s00 = Math.fma(w0_, x0[q0 + k], s00);
+                s01 = Math.fma(w0_, x1[q1 + k], s01);
+                s02 = Math.fma(w0_, x2[q2 + k], s02);
+                s03 = Math.fma(w0_, x3[q3 + k], s03);
+            }
+        }
+        if (n2 > 0) {
+            final float[] x0 = v2[j + 0];
+            final int q0 = p2[j + 0];
+            final float[] x1 = v2[j + 1];
+            final int q1 = p2[j + 1];
+            final float[] x2 = v2[j + 2];
+            final int q2 = p2[j + 2];
+            final float[] x3 = v2[j + 3];
+            final int q3 = p2[j + 3];
+            int k = 0;
+            for (; k + 3 < n2; k += 4) {
+                float w0_ = w2[o2 + k + 0];
+                float w1_ = w2[o2 + k + 1];
+                float w2_ = w2[o2 + k + 2];
+                float w3_ = w2[o2 + k + 3];
+                s00 = Math.fma(w0_, x0[q0 + k + 0], s00);
+                s10 = Math.fma(w1_, x0[q0 + k + 1], s10);
+                s20 = Math.fma(w2_, x0[q0 + k + 2], s20);
+                s30 = Math.fma(w3_, x0[q0 + k + 3], s30);
+                s01 = Math.fma(w0_, x1[q1 + k + 0], s01);
+                s11 = Math.fma(w1_, x1[q1 + k + 1], s11);
+                s21 = Math.fma(w2_, x1[q1 + k + 2], s21);
+                s31 = Math.fma(w3_, x1[q1 + k + 3], s31);
+                s02 = Math.fma(w0_, x2[q2 + k + 0], s02);
+                s12 = Math.fma(w1_, x2[q2 + k + 1], s12);
+                s22 = Math.fma(w2_, x2[q2 + k + 2], s22);
+                s32 = Math.fma(w3_, x2[q2 + k + 3], s32);
+                s03 = Math.fma(w0_, x3[q3 + k + 0], s03);
+                s13 = Math.fma(w1_, x3[q3 + k + 1], s13);
+                s23 = Math.fma(w2_, x3[q3 + k + 2], s23);
+                s33 = Math.fma(w3_, x3[q3 + k + 3], s33);
+            }
+            for (; k < n2; k++) {
+                float w0_ = w2[o2 + k];
+                s00 = Math.fma(w0_, x0[q0 + k], s00);
+                s01 = Math.fma(w0_, x1[q1 + k], s01);
+                s02 = Math.fma(w0_, x2[q2 + k], s02);
+                s03 = Math.fma(w0_, x3[q3 + k], s03);
+            }
+        }
+        a[ao + 0] = (s00 + s10) + (s20 + s30);
+        a[ao + 1] = (s01 + s11) + (s21 + s31);
+        a[ao + 2] = (s02 + s12) + (s22 + s32);
+        a[ao + 3] = (s03 + s13) + (s23 + s33);
+    }
+
     /** The fixed tree of {@link #row16}. */
     static float tree16(float p0, float p1, float p2, float p3, float p4, float p5, float p6, float p7,
                         float p8, float p9, float p10, float p11, float p12, float p13, float p14, float p15) {
@@ -235,7 +406,7 @@ public final class ScalarKernels implements KernelFactory {
             for (int r = 0; r < 4 * h; r++) {
                 t[r] = tanh(pair(bias[r], 0f, wIh, r * in, x, xOff, in, wHh, r * h, s, hOff, h));
             }
-            finish(s, hOff, cOff, t);
+            finish(s, hOff, cOff, t, 0);
         }
 
         @Override
@@ -247,16 +418,78 @@ public final class ScalarKernels implements KernelFactory {
                 float a1 = even ? 0f : 0f + col;
                 t[r] = tanh(pair(a0, a1, NONE, 0, NONE, 0, 0, wHh, r * h, s, hOff, h));
             }
-            finish(s, hOff, cOff, t);
+            finish(s, hOff, cOff, t, 0);
         }
 
-        /** t holds tanh of the (i, f, o halved) pre-activations. */
-        private void finish(float[] s, int hOff, int cOff, float[] t) {
+        /** Key j's gates at t[j·4H, (j+1)·4H), then 8 floats for {@link #pair4}'s partials. */
+        @Override
+        public int batchScratchSize(int n) {
+            return n * 4 * h + 8;
+        }
+
+        @Override
+        public void stepBatch(int n, float[][] xs, int[] xOffs, float[][] ss, int[] hOffs, int[] cOffs, float[] t) {
+            final int per = 4 * h;
+            final int a = n * per;
+            for (int r = 0; r < 4 * h; r++) { // a row's weights once for every four keys
+                int j = 0;
+                for (; j + 4 <= n; j += 4) {
+                    java.util.Arrays.fill(t, a, a + 4, bias[r]);
+                    java.util.Arrays.fill(t, a + 4, a + 8, 0f);
+                    pair4(t, a, wIh, r * in, in, xs, xOffs, wHh, r * h, h, ss, hOffs, j);
+                    for (int u = 0; u < 4; u++) {
+                        t[(j + u) * per + r] = tanh(t[a + u]);
+                    }
+                }
+                for (; j < n; j++) {
+                    t[j * per + r] = tanh(pair(bias[r], 0f, wIh, r * in, xs[j], xOffs[j], in, wHh, r * h, ss[j], hOffs[j], h));
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                finish(ss[j], hOffs[j], cOffs[j], t, j * per);
+            }
+        }
+
+        @Override
+        public void stepOneHotBatch(int n, int[] indices, float[][] ss, int[] hOffs, int[] cOffs, float[] t) {
+            final int per = 4 * h;
+            final int a = n * per;
+            for (int r = 0; r < 4 * h; r++) {
+                int j = 0;
+                for (; j + 4 <= n; j += 4) {
+                    for (int u = 0; u < 4; u++) {
+                        int index = indices[j + u];
+                        float col = wIh[r * in + index];
+                        boolean even = (index & 1) == 0;
+                        t[a + u] = even ? bias[r] + col : bias[r];
+                        t[a + 4 + u] = even ? 0f : 0f + col;
+                    }
+                    pair4(t, a, NONE, 0, 0, null, null, wHh, r * h, h, ss, hOffs, j);
+                    for (int u = 0; u < 4; u++) {
+                        t[(j + u) * per + r] = tanh(t[a + u]);
+                    }
+                }
+                for (; j < n; j++) {
+                    int index = indices[j];
+                    float col = wIh[r * in + index];
+                    boolean even = (index & 1) == 0;
+                    float a0 = even ? bias[r] + col : bias[r];
+                    float a1 = even ? 0f : 0f + col;
+                    t[j * per + r] = tanh(pair(a0, a1, NONE, 0, NONE, 0, 0, wHh, r * h, ss[j], hOffs[j], h));
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                finish(ss[j], hOffs[j], cOffs[j], t, j * per);
+            }
+        }
+
+        /** t[to, to+4H) holds tanh of the (i, f, o halved) pre-activations. */
+        private void finish(float[] s, int hOff, int cOff, float[] t, int to) {
             for (int j = 0; j < h; j++) {
-                float i = sigmoidFromTanh(t[j]);
-                float f = sigmoidFromTanh(t[h + j]);
-                float g = t[2 * h + j];
-                float o = sigmoidFromTanh(t[3 * h + j]);
+                float i = sigmoidFromTanh(t[to + j]);
+                float f = sigmoidFromTanh(t[to + h + j]);
+                float g = t[to + 2 * h + j];
+                float o = sigmoidFromTanh(t[to + 3 * h + j]);
                 float c = Math.fma(f, s[cOff + j], i * g);
                 s[cOff + j] = c;
                 s[hOff + j] = o * tanh(c);
@@ -329,12 +562,110 @@ public final class ScalarKernels implements KernelFactory {
                 int row = 2 * h + j;
                 p[h + row] = pair(bias[h + row], 0f, wHh, row * h, s, hOff, h, NONE, 0, NONE, 0, 0);
             }
+            update(s, hOff, p, 0);
+        }
+
+        /** h' from the pre-activations of one key at p[po, po+4H). */
+        private void update(float[] s, int hOff, float[] p, int po) {
             for (int j = 0; j < h; j++) {
-                float r = sigmoidFromTanh(tanh(p[j]));
-                float z = sigmoidFromTanh(tanh(p[h + j]));
-                float n = tanh(Math.fma(r, p[3 * h + j], p[2 * h + j]));
+                float r = sigmoidFromTanh(tanh(p[po + j]));
+                float z = sigmoidFromTanh(tanh(p[po + h + j]));
+                float n = tanh(Math.fma(r, p[po + 3 * h + j], p[po + 2 * h + j]));
                 float hPrev = s[hOff + j];
                 s[hOff + j] = Math.fma(z, hPrev - n, n);
+            }
+        }
+
+        /** Key j's pre-activations at p[j·4H, (j+1)·4H) (as the single step's), then 8 floats for pair4. */
+        @Override
+        public int batchScratchSize(int n) {
+            return n * 4 * h + 8;
+        }
+
+        @Override
+        public void stepBatch(int n, float[][] xs, int[] xOffs, float[][] ss, int[] hOffs, int[] cOffs, float[] p) {
+            final int per = 4 * h;
+            final int a = n * per;
+            for (int r = 0; r < 3 * h; r++) { // r, z over x and h; n_x over x
+                boolean hPart = r < 2 * h;
+                int j = 0;
+                for (; j + 4 <= n; j += 4) {
+                    java.util.Arrays.fill(p, a, a + 4, bias[r]);
+                    java.util.Arrays.fill(p, a + 4, a + 8, 0f);
+                    pair4(p, a, wIh, r * in, in, xs, xOffs, hPart ? wHh : NONE, hPart ? r * h : 0, hPart ? h : 0,
+                            ss, hOffs, j);
+                    for (int u = 0; u < 4; u++) {
+                        p[(j + u) * per + r] = p[a + u];
+                    }
+                }
+                for (; j < n; j++) {
+                    p[j * per + r] = hPart
+                            ? pair(bias[r], 0f, wIh, r * in, xs[j], xOffs[j], in, wHh, r * h, ss[j], hOffs[j], h)
+                            : pair(bias[r], 0f, wIh, r * in, xs[j], xOffs[j], in, NONE, 0, NONE, 0, 0);
+                }
+            }
+            finishBatch(n, ss, hOffs, p);
+        }
+
+        @Override
+        public void stepOneHotBatch(int n, int[] indices, float[][] ss, int[] hOffs, int[] cOffs, float[] p) {
+            final int per = 4 * h;
+            final int a = n * per;
+            for (int r = 0; r < 3 * h; r++) {
+                boolean hPart = r < 2 * h;
+                int j = 0;
+                for (; j + 4 <= n; j += 4) {
+                    for (int u = 0; u < 4; u++) {
+                        int index = indices[j + u];
+                        float col = wIh[r * in + index];
+                        boolean even = (index & 1) == 0;
+                        p[a + u] = even ? bias[r] + col : bias[r];
+                        p[a + 4 + u] = even ? 0f : 0f + col;
+                    }
+                    if (hPart) {
+                        pair4(p, a, NONE, 0, 0, null, null, wHh, r * h, h, ss, hOffs, j);
+                        for (int u = 0; u < 4; u++) {
+                            p[(j + u) * per + r] = p[a + u];
+                        }
+                    } else {
+                        for (int u = 0; u < 4; u++) {
+                            p[(j + u) * per + r] = p[a + u] + p[a + 4 + u];
+                        }
+                    }
+                }
+                for (; j < n; j++) {
+                    int index = indices[j];
+                    float col = wIh[r * in + index];
+                    boolean even = (index & 1) == 0;
+                    float a0 = even ? bias[r] + col : bias[r];
+                    float a1 = even ? 0f : 0f + col;
+                    p[j * per + r] = hPart ? pair(a0, a1, NONE, 0, NONE, 0, 0, wHh, r * h, ss[j], hOffs[j], h) : a0 + a1;
+                }
+            }
+            finishBatch(n, ss, hOffs, p);
+        }
+
+        /** n_h of every key (before any h changes), then each key's h'. */
+        private void finishBatch(int n, float[][] ss, int[] hOffs, float[] p) {
+            final int per = 4 * h;
+            final int a = n * per;
+            for (int i = 0; i < h; i++) {
+                int row = 2 * h + i;
+                int j = 0;
+                for (; j + 4 <= n; j += 4) {
+                    java.util.Arrays.fill(p, a, a + 4, bias[h + row]);
+                    java.util.Arrays.fill(p, a + 4, a + 8, 0f);
+                    pair4(p, a, wHh, row * h, h, ss, hOffs, NONE, 0, 0, null, null, j);
+                    for (int u = 0; u < 4; u++) {
+                        p[(j + u) * per + h + row] = p[a + u];
+                    }
+                }
+                for (; j < n; j++) {
+                    p[j * per + h + row] = pair(bias[h + row], 0f, wHh, row * h, ss[j], hOffs[j], h, NONE, 0, NONE, 0, 0);
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                update(ss[j], hOffs[j], p, j * per);
             }
         }
     }
@@ -390,6 +721,77 @@ public final class ScalarKernels implements KernelFactory {
         private void finish(float[] s, int hOff, float[] pre) {
             for (int j = 0; j < h; j++) {
                 s[hOff + j] = relu ? relu(pre[j]) : tanh(pre[j]);
+            }
+        }
+
+        /** Key j's pre-activations at pre[j·H, (j+1)·H), then 16 floats for {@link #quad4}'s partials. */
+        @Override
+        public int batchScratchSize(int n) {
+            return n * h + 16;
+        }
+
+        @Override
+        public void stepBatch(int n, float[][] xs, int[] xOffs, float[][] ss, int[] hOffs, int[] cOffs, float[] pre) {
+            final int a = n * h;
+            for (int r = 0; r < h; r++) {
+                int j = 0;
+                for (; j + 4 <= n; j += 4) {
+                    java.util.Arrays.fill(pre, a, a + 4, bias[r]);
+                    java.util.Arrays.fill(pre, a + 4, a + 16, 0f);
+                    quad4(pre, a, wIh, r * in, in, xs, xOffs, wHh, r * h, h, ss, hOffs, j);
+                    for (int u = 0; u < 4; u++) {
+                        pre[(j + u) * h + r] = pre[a + u];
+                    }
+                }
+                for (; j < n; j++) {
+                    pre[j * h + r] = quad(bias[r], 0f, 0f, 0f, wIh, r * in, xs[j], xOffs[j], in, wHh, r * h, ss[j], hOffs[j], h);
+                }
+            }
+            finishBatch(n, ss, hOffs, pre);
+        }
+
+        @Override
+        public void stepOneHotBatch(int n, int[] indices, float[][] ss, int[] hOffs, int[] cOffs, float[] pre) {
+            final int a = n * h;
+            for (int r = 0; r < h; r++) {
+                int j = 0;
+                for (; j + 4 <= n; j += 4) {
+                    for (int u = 0; u < 4; u++) {
+                        int index = indices[j + u];
+                        int part = index < (in & ~3) ? index & 3 : 0;
+                        float col = wIh[r * in + index];
+                        pre[a + u] = part == 0 ? bias[r] + col : bias[r];
+                        pre[a + 4 + u] = part == 1 ? 0f + col : 0f;
+                        pre[a + 8 + u] = part == 2 ? 0f + col : 0f;
+                        pre[a + 12 + u] = part == 3 ? 0f + col : 0f;
+                    }
+                    quad4(pre, a, NONE, 0, 0, null, null, wHh, r * h, h, ss, hOffs, j);
+                    for (int u = 0; u < 4; u++) {
+                        pre[(j + u) * h + r] = pre[a + u];
+                    }
+                }
+                for (; j < n; j++) {
+                    int index = indices[j];
+                    int part = index < (in & ~3) ? index & 3 : 0;
+                    float col = wIh[r * in + index];
+                    float a0 = part == 0 ? bias[r] + col : bias[r];
+                    float a1 = part == 1 ? 0f + col : 0f;
+                    float a2 = part == 2 ? 0f + col : 0f;
+                    float a3 = part == 3 ? 0f + col : 0f;
+                    pre[j * h + r] = quad(a0, a1, a2, a3, NONE, 0, NONE, 0, 0, wHh, r * h, ss[j], hOffs[j], h);
+                }
+            }
+            finishBatch(n, ss, hOffs, pre);
+        }
+
+        private void finishBatch(int n, float[][] ss, int[] hOffs, float[] pre) {
+            for (int j = 0; j < n; j++) {
+                float[] s = ss[j];
+                int hOff = hOffs[j];
+                for (int i = 0; i < h; i++) {
+                    float v = pre[j * h + i];
+                    s[hOff + i] = relu ? relu(v) : tanh(v);
+                }
             }
         }
     }

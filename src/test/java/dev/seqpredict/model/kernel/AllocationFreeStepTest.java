@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** After warm-up, stepping a model allocates nothing, with either kernel. */
+/** After warm-up, stepping a model allocates nothing, with either kernel, one key at a time or batched. */
 class AllocationFreeStepTest {
 
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -72,6 +72,40 @@ class AllocationFreeStepTest {
             allocated = THREADS.getThreadAllocatedBytes(tid) - before;
         }
         assertThat(allocated).as("bytes allocated by 10,000 one-hot steps").isLessThan(1024);
+    }
+
+    @ParameterizedTest(name = "{0} {1} in={2} H={3} layers={4}, batches of 13 keys")
+    @MethodSource("cases")
+    void batchedStepsOfThirteenKeysAllocateLessThan1KB(String kernel, CellType cell, int in, int hidden, int layers) {
+        KernelFactory k = kernel.equals("vector") ? VectorKernels.INSTANCE : ScalarKernels.INSTANCE;
+        RecurrentModel m = RandomModels.regression(cell, in, hidden, layers, 2, 11).withKernels(k);
+        int n = 13; // three groups of four and a tail of one; a scratch of 8 keys: two passes
+        RecurrentModel.BatchScratch scratch = m.newBatchScratch(8);
+        float[] slab = new float[n * m.stateSize()];
+        float[][] states = new float[n][];
+        int[] offsets = new int[n];
+        float[][] xs = new float[n][in];
+        float[][] outs = new float[n][2];
+        for (int j = 0; j < n; j++) {
+            states[j] = slab;
+            offsets[j] = j * m.stateSize();
+            xs[j][j % in] = 0.1f * j;
+        }
+        long tid = Thread.currentThread().getId();
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 8 && allocated >= 1024; round++) {
+            for (int t = 0; t < 3_000; t++) {
+                xs[t % n][t % in] = (t & 7) * 0.25f - 1f;
+                m.stepBatch(n, states, offsets, xs, outs, scratch);
+            }
+            long before = THREADS.getThreadAllocatedBytes(tid);
+            for (int t = 0; t < 1_000; t++) {
+                xs[t % n][t % in] = (t & 7) * 0.25f - 1f;
+                m.stepBatch(n, states, offsets, xs, outs, scratch);
+            }
+            allocated = THREADS.getThreadAllocatedBytes(tid) - before;
+        }
+        assertThat(allocated).as("bytes allocated by 1,000 batched steps of 13 keys").isLessThan(1024);
     }
 
     private static void run(RecurrentModel m, float[] state, float[] x, float[] out, int n) {
