@@ -19,9 +19,20 @@ import java.util.List;
  * @param repeat            how often each engine runs the model list (lstm, identity, lstm, identity, ...)
  * @param incremental       incremental RocksDB checkpoints (default full, so the checkpoint size is the live state)
  * @param warmupEvents      events of an unreported first run that warms the JIT (0: none)
+ * @param sessionGapMs      {@code sessions.gap.ms} of the jobs (0: sessions off), to measure what sessions cost
  */
 public record BenchOptions(List<String> engines, List<String> models, List<Integer> keys, List<Integer> hidden,
                            String cell, int layers, long events, int minEventsPerKey, int latencyEvents, double rate,
                            int swapSeconds, boolean exactlyOnce, long checkpointMs, int parallelism,
-                           long timeoutSeconds, Path out, int repeat, long warmupEvents, boolean incremental) {
+                           long timeoutSeconds, Path out, int repeat, long warmupEvents, boolean incremental,
+                           long sessionGapMs) {
+
+    /** Sessions off. */
+    public BenchOptions(List<String> engines, List<String> models, List<Integer> keys, List<Integer> hidden,
+                        String cell, int layers, long events, int minEventsPerKey, int latencyEvents, double rate,
+                        int swapSeconds, boolean exactlyOnce, long checkpointMs, int parallelism,
+                        long timeoutSeconds, Path out, int repeat, long warmupEvents, boolean incremental) {
+        this(engines, models, keys, hidden, cell, layers, events, minEventsPerKey, latencyEvents, rate, swapSeconds,
+                exactlyOnce, checkpointMs, parallelism, timeoutSeconds, out, repeat, warmupEvents, incremental, 0);
+    }
 }

@@ -97,7 +97,7 @@ public final class ThroughputBench {
                 log.println("warm-up run (not reported)");
                 BenchOptions w = new BenchOptions(o.engines(), List.of("lstm"), o.keys(), o.hidden(), o.cell(), o.layers(),
                         o.warmupEvents(), 0, 0, o.rate(), 0, o.exactlyOnce(), o.checkpointMs(), o.parallelism(),
-                        o.timeoutSeconds(), null, 1, 0, o.incremental());
+                        o.timeoutSeconds(), null, 1, 0, o.incremental(), o.sessionGapMs());
                 new ThroughputBench(w, log).runOne(kafka, dir, 0, o.engines().get(0), "lstm", o.keys().get(0), o.hidden().get(0));
             }
             for (int keys : o.keys()) {
@@ -170,6 +170,11 @@ public final class ThroughputBench {
         p.setProperty(JobSettings.DLQ_TOPIC, dlq);
         p.setProperty(JobSettings.MODELS_TOPIC, models);
         p.setProperty(JobSettings.MODEL_NAME, MODEL_NAME);
+        if (o.sessionGapMs() > 0) {
+            p.setProperty(dev.seqpredict.processor.SessionSettings.GAP, Long.toString(o.sessionGapMs()));
+            p.setProperty(dev.seqpredict.processor.SessionSettings.VERDICTS_TOPIC, "verdicts-" + id);
+            kafka.createTopics(partitions, "verdicts-" + id);
+        }
         JobSettings settings = JobSettings.fromProperties(p);
 
         long latencyEvents = o.latencyEvents();

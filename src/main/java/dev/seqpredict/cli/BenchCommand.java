@@ -72,13 +72,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--incremental", description = "Incremental RocksDB checkpoints (default: full, so the checkpoint size is the live state).")
     boolean incremental;
 
+    @Option(names = "--session-gap-ms", defaultValue = "0",
+            description = "Run the jobs with sessions on (sessions.gap.ms), to measure their cost; 0 = off (default: ${DEFAULT-VALUE}).")
+    long sessionGapMs;
+
     @Option(names = "--out", description = "Also append each row to this file.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
         BenchOptions o = new BenchOptions(engines, models, keys, hidden, cell, layers, events, minEventsPerKey,
-                latencyEvents, rate, swapSeconds, exactlyOnce, checkpointMs, parallelism, timeout, out, repeat, warmupEvents, incremental);
+                latencyEvents, rate, swapSeconds, exactlyOnce, checkpointMs, parallelism, timeout, out, repeat, warmupEvents, incremental, sessionGapMs);
         System.out.println(ThroughputBench.header());
         var results = new ThroughputBench(o, System.out).run();
         System.out.println();
