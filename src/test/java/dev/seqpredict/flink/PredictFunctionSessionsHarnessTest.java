@@ -6,9 +6,12 @@ import dev.seqpredict.processor.JobSettings;
 import dev.seqpredict.processor.PredictorConfig;
 import dev.seqpredict.processor.SessionSettings;
 import dev.seqpredict.testing.EndSymbolModels;
+import dev.seqpredict.testing.SessionStreams;
 import dev.seqpredict.testing.TestModels;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
@@ -21,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Sessions in {@link PredictFunction}, with event time driven by the harness' watermarks: a key that falls silent
  * gets its verdict once the watermark reaches its last record + the gap (not before), an end marker closes at
- * once, the key's next session starts from a fresh state, and an open session and its timer survive a restore.
+ * once, the key's next session starts from a fresh state, a replay gives the core's verdicts every time, and an
+ * open session and its timer survive a restore.
  * Expected verdicts follow {@link EndSymbolModels}' hand-set ranking at g = 1 ("a b" normal, "a" ends where the
  * end is unlikely, "b" first is a miss).
  */
@@ -116,6 +120,32 @@ class PredictFunctionSessionsHarnessTest {
         send(h, "k", 3010, "b"); // "a b" from the boundary: all rank 0
         h.processWatermark(4010);
         assertThat(verdicts(h)).containsExactly(verdict("k", 3000, 3010, 2, "normal", null, "null", "gap"));
+    }
+
+    @Test
+    void aReplayGivesTheSameVerdictsAsTheCore() throws Exception {
+        JobSettings settings = JobSettings.defaults("unused:9092").withPredictor(PredictorConfig.DEFAULTS.withTopG(1))
+                .withSessions(SessionSettings.gap(GAP).withEndEvent("END"));
+        var in = SessionStreams.input("events", 10_000, GAP, 400, 5);
+        Map<String, List<String>> want = SessionStreams.reference(settings, "default",
+                TestModels.bytes(EndSymbolModels.abEnd(true)), in);
+        for (int run = 0; run < 2; run++) {
+            var h = harness(null);
+            Map<String, List<String>> got = new TreeMap<>();
+            for (var rec : in) {
+                h.processElement(EventRecord.of(rec.key(), rec.value(), "events", 0, offset++), rec.timestamp());
+                h.processWatermark(rec.timestamp() - 1); // in order, no out-of-orderness
+                var q = h.getSideOutput(PredictFunction.VERDICTS);
+                if (q != null) {
+                    for (StreamRecord<VerdictRecord> r : q) {
+                        got.computeIfAbsent(r.getValue().key, k -> new ArrayList<>()).add(r.getValue().toString());
+                    }
+                    q.clear();
+                }
+            }
+            assertThat(got).as("run %d", run).isEqualTo(want);
+        }
+        assertThat(want.values().stream().mapToInt(List::size).sum()).isGreaterThan(40);
     }
 
     @Test
