@@ -7,6 +7,7 @@ import dev.seqpredict.model.ModelArtifact;
 import dev.seqpredict.model.RecurrentModel;
 import dev.seqpredict.model.Task;
 import dev.seqpredict.processor.JobSettings;
+import dev.seqpredict.processor.SessionSettings;
 import dev.seqpredict.train.EvaluationGate;
 import dev.seqpredict.train.KafkaSeriesReader;
 import dev.seqpredict.train.SequenceTrainer;
@@ -86,7 +87,8 @@ public final class Demo {
 
     /** What happened, for the closing summary and for tests. */
     public record Summary(long produced, long producedBad, long producedFaults, long faultsFlagged, long faultsMissed,
-                          List<String> missedFaults, long predictions, long deadLetters, Map<String, Long> dlqByReason,
+                          List<String> missedFaults, long sessionsClosed, long sessionsAnomalous, Map<String, Long> verdictReasons,
+                          long[] sessionTruth, long predictions, long deadLetters, Map<String, Long> dlqByReason,
                           Set<String> keysProduced, Set<String> keysPredicted, List<String> versions,
                           Map<String, Double> maeAfterRegimeChange, long swappedKeys, long anomalies,
                           List<String> retrainLog, Path plot, String metricsUrl, Duration elapsed) {
@@ -141,7 +143,11 @@ public final class Demo {
             }
             JobSettings settings = JobSettings.defaults(servers);
             if (source.logEvents()) { // an event id no normal session has is the first thing DeepLog flags
-                settings = settings.withPredictor(settings.predictor().withUnknownEventAnomaly(true));
+                settings = settings.withPredictor(settings.predictor().withUnknownEventAnomaly(true))
+                        .withSessions(SessionSettings.gap(sessionGapMs()));
+                if (kafka != null) {
+                    kafka.createTopics(2, settings.sessions().verdictsTopic());
+                }
             }
             metrics = MetricsEndpoint.start("127.0.0.1", o.metricsPort());
             say("metrics on " + metrics.url());
@@ -161,6 +167,7 @@ public final class Demo {
 
             long regimeTs = source.regimeChangeStep() >= 0 ? SensorSource.ts(source.regimeChangeStep()) : Long.MAX_VALUE;
             LiveStats stats = new LiveStats(source.plotKeys(), regimeTs);
+            stats.sessionTruth(source::abnormalSession);
             liveStats = stats;
             consumer = startConsumer(servers, settings, stats, done);
             String bootstrap = servers;
@@ -262,7 +269,7 @@ public final class Demo {
                     long recent = (long) Math.max(1, o.sensors()) * o.historySteps();
                     SeriesSet all = KafkaSeriesReader.read(new KafkaSeriesReader.Request(servers, settings.eventsTopic(),
                             recent, null, null, logs ? Task.CLASSIFICATION : Task.REGRESSION, Duration.ofSeconds(30)));
-                    SeriesSet[] parts = logs ? splitSessions(all) : splitTail(all, o.trainingKeys());
+                    SeriesSet[] parts = logs ? splitSessions(judgedNormal(all, stats)) : splitTail(all, o.trainingKeys());
                     if (done.get()) {
                         return;
                     }
@@ -340,15 +347,43 @@ public final class Demo {
                 kept.add(s);
             }
         }
-        return new SeriesSet(sessions.task(), sessions.featureNames(), kept, sessions.source() + ", sessions both models can read");
+        return new SeriesSet(sessions.task(), sessions.featureNames(), kept, sessions.source() + ", sessions both models can read",
+                sessions.sessions());
+    }
+
+    /**
+     * The sessions the job has closed and judged normal: DeepLog learns from normal sessions only, and a session
+     * still open (or judged anomalous) would teach the model its deviation or an early end.
+     */
+    static SeriesSet judgedNormal(SeriesSet all, LiveStats stats) {
+        List<Series> kept = new ArrayList<>();
+        for (Series s : all.series()) {
+            if (stats.judgedNormal(s.key())) {
+                kept.add(s);
+            }
+        }
+        if (kept.size() < 20) {
+            throw new IllegalStateException("only " + kept.size() + " of " + all.series().size()
+                    + " recent sessions closed and judged normal yet: nothing to retrain on");
+        }
+        return new SeriesSet(all.task(), all.featureNames(), kept, "recent sessions judged normal", true);
     }
 
     /** Sessions: train on the older 3/4 of the recent sessions, gate on the newest quarter. */
     private static SeriesSet[] splitSessions(SeriesSet all) {
         int cut = (int) (all.series().size() * 0.75);
         return new SeriesSet[] {
-                new SeriesSet(all.task(), all.featureNames(), all.series().subList(0, cut), "recent sessions"),
-                new SeriesSet(all.task(), all.featureNames(), all.series().subList(cut, all.series().size()), "newest sessions")};
+                new SeriesSet(all.task(), all.featureNames(), all.series().subList(0, cut), all.source(), all.sessions()),
+                new SeriesSet(all.task(), all.featureNames(), all.series().subList(cut, all.series().size()),
+                        all.source() + " (newest)", all.sessions())};
+    }
+
+    /**
+     * The demo's session gap (record time, wall clock): ten steps of silence, at least half a second, so a
+     * session is closed a few steps after its last event.
+     */
+    long sessionGapMs() {
+        return Math.max(500, Math.round(10_000 / o.stepsPerSecond()));
     }
 
     // ---- the stream ----------------------------------------------------------------------------
@@ -418,7 +453,11 @@ public final class Demo {
         Thread t = new Thread(() -> {
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
                 List<TopicPartition> parts = new ArrayList<>();
-                for (String topic : List.of(settings.predictionsTopic(), settings.deadLetterTopic())) {
+                List<String> topics = new ArrayList<>(List.of(settings.predictionsTopic(), settings.deadLetterTopic()));
+                if (settings.sessions().enabled()) {
+                    topics.add(settings.sessions().verdictsTopic());
+                }
+                for (String topic : topics) {
                     c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
                 }
                 c.assign(parts);
@@ -427,6 +466,8 @@ public final class Demo {
                     for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                         if (r.topic().equals(settings.predictionsTopic())) {
                             stats.prediction(r.key(), r.value());
+                        } else if (r.topic().equals(settings.sessions().verdictsTopic())) {
+                            stats.verdict(r.key(), r.value());
                         } else {
                             stats.deadLetter(r.headers());
                         }
@@ -456,7 +497,8 @@ public final class Demo {
             after.put(v, s.maeAfterChange());
         });
         return new Summary(stats.produced.get(), stats.producedBad.get(), stats.producedFaults.get(),
-                stats.faultsFlagged.get(), stats.faultsMissed.get(), stats.missedFaults(), stats.predictions.get(),
+                stats.faultsFlagged.get(), stats.faultsMissed.get(), stats.missedFaults(), stats.sessionsClosed.get(),
+                stats.sessionsAnomalous.get(), stats.verdictReasons(), stats.sessionTruth(), stats.predictions.get(),
                 stats.dlq.get(), stats.dlqByReason(), stats.producedKeys(), stats.keys(), versions, after, stats.swappedKeys.get(),
                 stats.anomalies.get(), stats.retrainLog(), plot, metricsUrl, elapsed);
     }
@@ -474,6 +516,13 @@ public final class Demo {
         say(String.format(Locale.ROOT, "  predictions        %,d for %,d keys", s.predictions(), s.keysPredicted().size()));
         say(String.format(Locale.ROOT, "  dead letters       %,d %s", s.deadLetters(), s.dlqByReason()));
         say(String.format(Locale.ROOT, "  anomalies flagged  %,d", s.anomalies()));
+        if (s.sessionsClosed() > 0) {
+            long[] t = s.sessionTruth();
+            say(String.format(Locale.ROOT, "  session verdicts   %,d sessions closed by a %d ms gap, %,d anomalous %s;"
+                            + " the simulator's deviating sessions (skipped, out-of-order or unseen steps, logs that stop early):"
+                            + " %,d of %,d flagged, normal ones: %,d of %,d flagged", s.sessionsClosed(), sessionGapMs(),
+                    s.sessionsAnomalous(), s.verdictReasons(), t[0], t[1], t[2], t[3]));
+        }
         if (s.producedFaults() > 0) {
             say(String.format(Locale.ROOT, "  injected faults    %,d of %,d judged flagged within 2 events%s", s.faultsFlagged(),
                     s.faultsFlagged() + s.faultsMissed(), s.missedFaults().isEmpty() ? "" : "; missed " + s.missedFaults()));

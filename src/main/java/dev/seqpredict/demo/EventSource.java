@@ -30,4 +30,9 @@ interface EventSource {
 
     /** The kind of model this source needs: true for log events (classification). */
     boolean logEvents();
+
+    /** For a session source: whether the key's session was made to deviate; null when unknown or not sessions. */
+    default Boolean abnormalSession(String key) {
+        return null;
+    }
 }

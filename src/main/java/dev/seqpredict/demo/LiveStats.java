@@ -86,6 +86,16 @@ final class LiveStats {
     final AtomicLong faultsFlagged = new AtomicLong();
     final AtomicLong faultsMissed = new AtomicLong();
     private final List<String> missedFaults = new ArrayList<>();
+    /** Session verdicts (log streams): closed, anomalous, by reason, and against the simulator's truth. */
+    final AtomicLong sessionsClosed = new AtomicLong();
+    final AtomicLong sessionsAnomalous = new AtomicLong();
+    private final Map<String, AtomicLong> verdictReasons = new ConcurrentHashMap<>();
+    /** {deviating flagged, deviating, normal flagged, normal} among the closed sessions the source knows. */
+    private final long[] truth = new long[4];
+    /** Keys whose last session was judged normal, newest last (what the retraining learns from). */
+    private final Set<String> judgedNormal = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
+    private static final int MAX_JUDGED_NORMAL = 20_000;
+    private java.util.function.Function<String, Boolean> sessionTruth = k -> null;
     private final long regimeChangeTs;
     private final List<String> retrainLog = new ArrayList<>();
     private String currentVersion;
@@ -167,6 +177,58 @@ final class LiveStats {
                 }
             }
         }
+    }
+
+    void sessionTruth(java.util.function.Function<String, Boolean> truthOfKey) {
+        this.sessionTruth = truthOfKey;
+    }
+
+    /** One session verdict from the verdicts topic. */
+    void verdict(String key, byte[] value) {
+        JsonNode v;
+        try {
+            v = JSON.readTree(value);
+        } catch (IOException e) {
+            return;
+        }
+        boolean anomalous = "anomalous".equals(v.path("verdict").asText());
+        sessionsClosed.incrementAndGet();
+        if (anomalous) {
+            sessionsAnomalous.incrementAndGet();
+            verdictReasons.computeIfAbsent(v.path("reason").asText("?"), r -> new AtomicLong()).incrementAndGet();
+        } else {
+            synchronized (judgedNormal) {
+                judgedNormal.add(key);
+                if (judgedNormal.size() > MAX_JUDGED_NORMAL) {
+                    judgedNormal.remove(judgedNormal.iterator().next());
+                }
+            }
+        }
+        Boolean deviating = sessionTruth.apply(key);
+        if (deviating != null) {
+            synchronized (truth) {
+                int at = deviating ? 0 : 2;
+                truth[at] += anomalous ? 1 : 0;
+                truth[at + 1]++;
+            }
+        }
+    }
+
+    Map<String, Long> verdictReasons() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        verdictReasons.forEach((k, n) -> m.put(k, n.get()));
+        return m;
+    }
+
+    /** {deviating flagged, deviating, normal flagged, normal}. */
+    long[] sessionTruth() {
+        synchronized (truth) {
+            return truth.clone();
+        }
+    }
+
+    boolean judgedNormal(String key) {
+        return judgedNormal.contains(key);
     }
 
     void deadLetter(Iterable<Header> headers) {

@@ -7,7 +7,8 @@ import java.util.SplittableRandom;
 /**
  * Log-event sessions for the demo's log stream: each session (a key, like an HDFS block) follows one
  * of a few workflows of event ids with optional repeated steps; a small fraction deviate (a step
- * skipped, repeated out of order, or an event never seen in normal sessions). Deterministic per seed.
+ * skipped, repeated out of order, an event never seen in normal sessions, or a log that stops after its
+ * first 2 or 3 events). Deterministic per seed.
  */
 public final class LogSessionSimulator {
 
@@ -47,9 +48,10 @@ public final class LogSessionSimulator {
         boolean abnormal = r.nextDouble() < deviationRate;
         if (abnormal) {
             int pos = 1 + r.nextInt(events.size() - 1);
-            switch (r.nextInt(3)) {
+            switch (r.nextInt(4)) {
                 case 0 -> events.remove(pos);                          // a missing step
                 case 1 -> events.add(pos, events.get(pos - 1 == 0 ? 0 : pos - 1) == 1 ? 7 : 1); // out of order
+                case 2 -> events.subList(2 + r.nextInt(2), events.size()).clear(); // the log stops early
                 default -> events.add(pos, RARE_EVENT);                // an unseen event
             }
         }

@@ -7,6 +7,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Simulated log sessions as a demo source: a fixed number of sessions are open at a time, each step
@@ -21,6 +23,7 @@ final class LogSource implements EventSource {
     private final List<Deque<Integer>> active = new ArrayList<>();
     private final List<String> activeKeys = new ArrayList<>();
     private int nextSession = 1_000_000;
+    private final Map<String, Boolean> abnormal = new ConcurrentHashMap<>();
 
     LogSource(long seed, int historySessions, int open, double deviationRate) {
         this.normal = new LogSessionSimulator(seed, 0.0);
@@ -36,7 +39,7 @@ final class LogSource implements EventSource {
             LogSessionSimulator.Session s = normal.session(i);
             series.add(new Series(s.key(), null, null, s.events().stream().map(String::valueOf).toArray(String[]::new)));
         }
-        return new SeriesSet(Task.CLASSIFICATION, List.of(), series, "simulated normal sessions (" + historySessions + ")");
+        return new SeriesSet(Task.CLASSIFICATION, List.of(), series, "simulated normal sessions (" + historySessions + ")", true);
     }
 
     @Override
@@ -50,6 +53,7 @@ final class LogSource implements EventSource {
             LogSessionSimulator.Session s = live.session(nextSession++);
             active.add(new ArrayDeque<>(s.events()));
             activeKeys.add(s.key());
+            abnormal.put(s.key(), s.abnormal());
         }
         List<Emitted> out = new ArrayList<>(open);
         long ts = SensorSource.ts(step);
@@ -74,6 +78,11 @@ final class LogSource implements EventSource {
     @Override
     public List<String> plotKeys() {
         return List.of();
+    }
+
+    @Override
+    public Boolean abnormalSession(String key) {
+        return abnormal.get(key);
     }
 
     @Override

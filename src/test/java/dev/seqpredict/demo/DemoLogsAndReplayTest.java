@@ -32,8 +32,9 @@ class DemoLogsAndReplayTest {
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void logSessionsArePredictedAndEveryBadRecordIsDeadLettered() throws Exception {
         int sessions = 20;
+        // 10 epochs: whole-session training needs more passes than windows did to learn the top 9 and the ends
         Demo.Options o = new Demo.Options("kstreams", "logs", sessions, 0, 0, 40, Duration.ofMinutes(2), 0,
-                Duration.ofHours(1), 8, 12, 3, 0.02, null, null, 0, out, 11, false);
+                Duration.ofHours(1), 8, 12, 10, 0.02, null, null, 0, out, 11, false);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         Demo.Summary s = run(o, console, 400);
 
@@ -47,6 +48,13 @@ class DemoLogsAndReplayTest {
         assertThat(s.keysPredicted()).containsExactlyInAnyOrderElementsOf(s.keysProduced()).hasSizeGreaterThan(sessions);
         assertThat(s.versions()).containsExactly("1");
         assertThat(console.toString()).contains("LSTM over event ids").contains("summary");
+        // sessions close when their key falls silent; their verdicts reach the verdicts topic
+        long[] truth = s.sessionTruth(); // {deviating flagged, deviating, normal flagged, normal}
+        assertThat(s.sessionsClosed()).as("console:%n%s", console).isGreaterThan(sessions);
+        assertThat(truth[1] + truth[3]).as("every closed session is one the simulator made").isEqualTo(s.sessionsClosed());
+        assertThat(s.sessionsAnomalous()).isEqualTo(s.verdictReasons().values().stream().mapToLong(Long::longValue).sum());
+        assertThat(truth[2]).as("normal sessions judged anomalous, of %d; console:%n%s", truth[3], console).isLessThanOrEqualTo(truth[3] / 10);
+        assertThat(console.toString()).contains("session verdicts");
     }
 
     @Test
