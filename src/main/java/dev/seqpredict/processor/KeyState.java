@@ -38,6 +38,9 @@ public final class KeyState {
     int seasonFill;
     int seasonHead;
 
+    // forecast blend (see ForecastBlend): null until the key's first sensor forecast with blending on
+    ForecastBlend blend;
+
     // rewarm ring: the last `fill` inputs (width floats each), oldest at (head - fill) mod capacity
     float[] ring = new float[0];
     int ringWidth;
@@ -89,7 +92,8 @@ public final class KeyState {
     /** Floats this state holds (recurrent state, last prediction, rewarm buffer, the sensor score's history). */
     public int floatCount() {
         return recurrent.length + (lastPrediction == null ? 0 : lastPrediction.length) + ring.length
-                + (seenMin == null ? 0 : 2 * seenMin.length) + (season == null ? 0 : season.length);
+                + (seenMin == null ? 0 : 2 * seenMin.length) + (season == null ? 0 : season.length)
+                + (blend == null ? 0 : 2 * blend.width() + 2 * blend.err.length);
     }
 
     void pushInput(float[] values, int width, int capacity) {
@@ -148,6 +152,7 @@ public final class KeyState {
         c.season = season == null ? null : season.clone();
         c.seasonFill = seasonFill;
         c.seasonHead = seasonHead;
+        c.blend = blend == null ? null : blend.copy();
         return c;
     }
 }

@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
  * Streams serde. Big-endian, as {@link DataOutput} writes:
  *
  * <pre>
- * u8      format version (currently 1)
+ * u8      format version (currently 4)
  * utf     model name, utf model version
  * i64     model fingerprint, i64 input signature, i64 events, i64 last ts
  * i32 n   + n × f32   recurrent state (the model's StateLayout)
@@ -24,12 +24,15 @@ import java.io.UncheckedIOException;
  *         i32 season lag; 2 × (u8 present + i64 count, f64 scale, f64 short mean, f64 long mean, f64 long variance)
  *         for the forecast and the season; i32 n + n × f32 seen minimum, n × f32 seen maximum;
  *         i32 fill + fill × n × f32 season values, oldest first (capacity = season lag)
+ * u8      (version ≥ 4) 1 when the forecast blend follows, 0 when not: i32 n; n × f32 last values, n × f32 the
+ *         model's forecast; i64 events judged; n × 5 × f64 mean absolute errors (feature-major, the factors of
+ *         {@link ForecastBlend#GRID} in order)
  * </pre>
  * Readers of later releases must keep reading every earlier format version.
  */
 public final class KeyStateCodec {
 
-    public static final int FORMAT_VERSION = 3;
+    public static final int FORMAT_VERSION = 4;
     /** Refuse to allocate more than this many floats for one array of a (possibly corrupt) state. */
     private static final int MAX_FLOATS = 1 << 24;
 
@@ -92,6 +95,44 @@ public final class KeyStateCodec {
                 }
             }
         }
+        ForecastBlend b = s.blend;
+        if (b == null) {
+            out.writeByte(0);
+        } else {
+            out.writeByte(1);
+            out.writeInt(b.width());
+            for (float v : b.last) {
+                out.writeFloat(v);
+            }
+            for (float v : b.raw) {
+                out.writeFloat(v);
+            }
+            out.writeLong(b.count);
+            for (double e : b.err) {
+                out.writeDouble(e);
+            }
+        }
+    }
+
+    private static ForecastBlend readBlend(DataInput in) throws IOException {
+        if (in.readUnsignedByte() == 0) {
+            return null;
+        }
+        int w = in.readInt();
+        if (w < 1 || (long) w * ForecastBlend.GRID.length > MAX_FLOATS) {
+            throw new IOException("corrupt forecast blend: width " + w);
+        }
+        ForecastBlend b = new ForecastBlend(w);
+        b.last = readFloats(in, w, "blend last values");
+        b.raw = readFloats(in, w, "blend forecast");
+        b.count = in.readLong();
+        if (b.count < 0) {
+            throw new IOException("corrupt forecast blend: count " + b.count);
+        }
+        for (int i = 0; i < b.err.length; i++) {
+            b.err[i] = in.readDouble();
+        }
+        return b;
     }
 
     private static void writeStats(DataOutput out, SurpriseStats st) throws IOException {
@@ -190,6 +231,9 @@ public final class KeyStateCodec {
         s.lastAlarm = version >= 2 ? in.readLong() : -1;
         if (version >= 3) {
             readSensorScore(in, s);
+        }
+        if (version >= 4) {
+            s.blend = readBlend(in);
         }
         return s;
     }
