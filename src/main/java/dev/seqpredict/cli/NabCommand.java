@@ -96,8 +96,7 @@ final class NabCommand implements Callable<Integer> {
             description = "Rows after an alarm whose score is capped at 0 (default ${DEFAULT-VALUE}).")
     int suppress;
 
-    @Option(names = "--short-window", defaultValue = "40",
-            description = "Anomaly score: recent-error window (default ${DEFAULT-VALUE}; the jobs use 20).")
+    @Option(names = "--short-window", defaultValue = "20", description = "Anomaly score: recent-error window (default ${DEFAULT-VALUE}).")
     int shortWindow;
 
     @Option(names = "--long-window", defaultValue = "2000", description = "Anomaly score: error-history window (default ${DEFAULT-VALUE}).")
