@@ -111,6 +111,20 @@ final class NabCommand implements Callable<Integer> {
                     + "(on the 35 development files 40 cost 8 points, 10 cost 25; docs/real-data.md).")
     double spikeFactor;
 
+    @Option(names = "--range-margin", defaultValue = "0.02", paramLabel = "M",
+            description = "A value more than M × the seen range outside it scores 1; 0 = no range check (default ${DEFAULT-VALUE}).")
+    double rangeMargin;
+
+    @Option(names = "--season-hours", defaultValue = "24", paramLabel = "H",
+            description = "The value H hours earlier is compared with; 0 = no season view (default ${DEFAULT-VALUE}).")
+    double seasonHours;
+
+    @Option(names = "--blend-alpha", defaultValue = "" + SensorScoring.BLEND_ALPHA, paramLabel = "A",
+            description = "Forecast blend: per file, the model's predicted change is shrunk towards the last value by the "
+                    + "factor (0, 0.25 .. 1) with the least recent mean absolute error, an exponentially weighted mean with "
+                    + "this weight of the newest row; 0 = the model's forecast as it is (default ${DEFAULT-VALUE}).")
+    double blendAlpha;
+
     @Option(names = "--variant", paramLabel = "NAME:THRESHOLD:SUPPRESS[:SHORT:LONG]",
             description = "Also write detector NAME: the same rows and models, scored with another threshold and "
                     + "suppression (and short/long windows) (for tuning; repeatable).")
@@ -141,7 +155,9 @@ final class NabCommand implements Callable<Integer> {
             PredictorConfig pc = PredictorConfig.DEFAULTS.withSwapPolicy(SwapPolicy.fromId(swapPolicy))
                     .withRewarmWindow(rewarmWindow).withAlarms(threshold, suppress)
                     .withScoreWindows(warmup, shortWindow, longWindow)
-                    .withSensorScoring(SensorScoring.DEFAULTS.withSpikeFactor(spikeFactor));
+                    .withSensorScoring(SensorScoring.DEFAULTS.withSpikeFactor(spikeFactor).withBlendAlpha(blendAlpha)
+                            .withRangeMargin(rangeMargin)
+                            .withSeason(Math.round(seasonHours * 3_600_000), SensorScoring.DEFAULTS.maxSeasonEvents()));
             java.util.Map<String, PredictorConfig> variants = new java.util.LinkedHashMap<>();
             for (String v : variantSpecs) {
                 String[] f = v.split(":");

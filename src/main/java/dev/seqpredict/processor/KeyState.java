@@ -41,6 +41,9 @@ public final class KeyState {
     long changeCount;           // changes folded into changeScale
     double changeScale;         // typical size of a change from one value to the next (RMSE over the features)
 
+    // forecast blend (see ForecastBlend): null until the key's first sensor forecast with blending on
+    ForecastBlend blend;
+
     // rewarm ring: the last `fill` inputs (width floats each), oldest at (head - fill) mod capacity
     float[] ring = new float[0];
     int ringWidth;
@@ -92,7 +95,8 @@ public final class KeyState {
     /** Floats this state holds (recurrent state, last prediction, rewarm buffer, the sensor score's history). */
     public int floatCount() {
         return recurrent.length + (lastPrediction == null ? 0 : lastPrediction.length) + ring.length
-                + (seenMin == null ? 0 : 3 * seenMin.length) + (season == null ? 0 : season.length);
+                + (seenMin == null ? 0 : 3 * seenMin.length) + (season == null ? 0 : season.length)
+                + (blend == null ? 0 : 2 * blend.width() + 2 * blend.err.length);
     }
 
     void pushInput(float[] values, int width, int capacity) {
@@ -154,6 +158,7 @@ public final class KeyState {
         c.lastValues = lastValues == null ? null : lastValues.clone();
         c.changeCount = changeCount;
         c.changeScale = changeScale;
+        c.blend = blend == null ? null : blend.copy();
         return c;
     }
 }

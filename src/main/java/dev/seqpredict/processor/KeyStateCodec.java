@@ -25,6 +25,9 @@ import java.io.UncheckedIOException;
  *         for the forecast and the season; i32 n + n × f32 seen minimum, n × f32 seen maximum;
  *         i32 fill + fill × n × f32 season values, oldest first (capacity = season lag);
  *         (version ≥ 4) i64 change count, f64 typical change, n × f32 previous values (the spike rule's change)
+ * u8      (version ≥ 4) 1 when the forecast blend follows, 0 when not: i32 n; n × f32 last values, n × f32 the
+ *         model's forecast; i64 events judged; n × 5 × f64 mean absolute errors (feature-major, the factors of
+ *         {@link ForecastBlend#GRID} in order)
  * </pre>
  * Readers of later releases must keep reading every earlier format version.
  */
@@ -98,6 +101,44 @@ public final class KeyStateCodec {
                 out.writeFloat(s.lastValues == null || s.lastValues.length != w ? Float.NaN : s.lastValues[j]);
             }
         }
+        ForecastBlend b = s.blend;
+        if (b == null) {
+            out.writeByte(0);
+        } else {
+            out.writeByte(1);
+            out.writeInt(b.width());
+            for (float v : b.last) {
+                out.writeFloat(v);
+            }
+            for (float v : b.raw) {
+                out.writeFloat(v);
+            }
+            out.writeLong(b.count);
+            for (double e : b.err) {
+                out.writeDouble(e);
+            }
+        }
+    }
+
+    private static ForecastBlend readBlend(DataInput in) throws IOException {
+        if (in.readUnsignedByte() == 0) {
+            return null;
+        }
+        int w = in.readInt();
+        if (w < 1 || (long) w * ForecastBlend.GRID.length > MAX_FLOATS) {
+            throw new IOException("corrupt forecast blend: width " + w);
+        }
+        ForecastBlend b = new ForecastBlend(w);
+        b.last = readFloats(in, w, "blend last values");
+        b.raw = readFloats(in, w, "blend forecast");
+        b.count = in.readLong();
+        if (b.count < 0) {
+            throw new IOException("corrupt forecast blend: count " + b.count);
+        }
+        for (int i = 0; i < b.err.length; i++) {
+            b.err[i] = in.readDouble();
+        }
+        return b;
     }
 
     private static void writeStats(DataOutput out, SurpriseStats st) throws IOException {
@@ -211,6 +252,9 @@ public final class KeyStateCodec {
         s.lastAlarm = version >= 2 ? in.readLong() : -1;
         if (version >= 3) {
             readSensorScore(in, s, version);
+        }
+        if (version >= 4) {
+            s.blend = readBlend(in);
         }
         return s;
     }

@@ -90,6 +90,9 @@ public final class KeyedPredictor {
                 AnomalyScore.update(s, error, config);
             } else {
                 float[] actual = m.targetOf(event.values()); // the features the forecast is of
+                if (s.blend != null) {
+                    s.blend.observe(actual, config.sensorScoring().blendAlpha());
+                }
                 double forecastError = rmse(s.lastPrediction, actual);
                 error = (float) forecastError;
                 score = SensorScore.update(s, forecastError, actual, event.ts(), config);
@@ -112,6 +115,18 @@ public final class KeyedPredictor {
             m.stepEvent(s.recurrent, eventIndex, s.lastPrediction);
         } else {
             m.step(s.recurrent, event.values(), s.lastPrediction);
+            double blendAlpha = config.sensorScoring().blendAlpha();
+            if (blendAlpha > 0 && m.forecastsInputs()) {
+                float[] target = m.targetOf(event.values());
+                if (target.length == s.lastPrediction.length) {
+                    if (s.blend == null || s.blend.width() != target.length) {
+                        s.blend = new ForecastBlend(target.length);
+                    }
+                    s.blend.apply(s.lastPrediction, target);
+                }
+            } else {
+                s.blend = null;
+            }
         }
         s.pushInput(input, model.inputWidth(), config.rewarmWindow());
         s.events++;

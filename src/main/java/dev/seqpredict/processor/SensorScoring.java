@@ -19,32 +19,48 @@ package dev.seqpredict.processor;
  * @param seasonMillis   the season compared against: the value this long ago (one day by default; 0 = off)
  * @param maxSeasonEvents the most values per feature a key keeps for that comparison; a key whose season
  *                       holds more events (its interval × this &lt; the season) does without it
+ * @param blendAlpha     the forecast blend's weight of the newest error ({@link ForecastBlend}: per key and
+ *                       feature, the model's predicted change is shrunk towards "no change" by the factor with the
+ *                       least recent mean absolute error); 0 = off, the model's forecast as it is (the jobs' default,
+ *                       setting {@code predict.blend.alpha}); {@code nab} uses {@link #BLEND_ALPHA}
  */
 public record SensorScoring(double rawCap, double scaleAlpha, double rangeMargin, int rangeAfter, double rangeSurprise,
-                            double spikeFactor, long seasonMillis, int maxSeasonEvents) {
+                            double spikeFactor, long seasonMillis, int maxSeasonEvents, double blendAlpha) {
 
     /** The jobs' defaults: spikes of more than 6 typical errors are flagged. */
-    public static final SensorScoring DEFAULTS = new SensorScoring(30, 0.003, 0.02, 500, 0, 6, 86_400_000L, 2048);
+    public static final SensorScoring DEFAULTS = new SensorScoring(30, 0.003, 0.02, 500, 0, 6, 86_400_000L, 2048, 0);
+
+    /**
+     * The blend's weight of the newest error that {@code nab} uses (~100 events of memory): on NAB's 24 real
+     * development files any weight from 0.005 to 0.05 left no file worse than 1.05× the last value (docs/real-data.md).
+     */
+    public static final double BLEND_ALPHA = 0.01;
 
     public SensorScoring {
         if (!(rawCap > 0) || !(scaleAlpha > 0 && scaleAlpha <= 1) || !(rangeMargin >= 0) || rangeAfter < 0 || !(rangeSurprise >= 0) || !(spikeFactor >= 0) || seasonMillis < 0
-                || maxSeasonEvents < 0 || maxSeasonEvents > 100_000) {
+                || maxSeasonEvents < 0 || maxSeasonEvents > 100_000 || !(blendAlpha >= 0 && blendAlpha <= 1)) {
             throw new IllegalArgumentException("sensor scoring needs cap > 0, 0 < alpha ≤ 1, margin ≥ 0, season ≥ 0 and "
-                    + "0 ≤ max season events ≤ 100000; got " + rawCap + ", " + scaleAlpha + ", " + rangeMargin + ", "
-                    + seasonMillis + ", " + maxSeasonEvents);
+                    + "0 ≤ max season events ≤ 100000, 0 ≤ blend alpha ≤ 1; got " + rawCap + ", " + scaleAlpha + ", " + rangeMargin + ", "
+                    + seasonMillis + ", " + maxSeasonEvents + ", " + blendAlpha);
         }
     }
 
     public SensorScoring withSeason(long millis, int maxEvents) {
-        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, millis, maxEvents);
+        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, millis, maxEvents, blendAlpha);
     }
 
     public SensorScoring withSpikeFactor(double factor) {
         return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, factor, seasonMillis,
-                maxSeasonEvents);
+                maxSeasonEvents, blendAlpha);
     }
 
     public SensorScoring withRangeMargin(double margin) {
-        return new SensorScoring(rawCap, scaleAlpha, margin, rangeAfter, rangeSurprise, spikeFactor, seasonMillis, maxSeasonEvents);
+        return new SensorScoring(rawCap, scaleAlpha, margin, rangeAfter, rangeSurprise, spikeFactor, seasonMillis, maxSeasonEvents, blendAlpha);
+    }
+
+    /** The forecast blend's weight of the newest error (0 = off). */
+    public SensorScoring withBlendAlpha(double alpha) {
+        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, seasonMillis,
+                maxSeasonEvents, alpha);
     }
 }

@@ -65,14 +65,41 @@ class KeyStateCodecTest {
     }
 
     @Test
+    void theForecastBlendSurvivesARoundTripAndAVersion3StateContinuesWithoutIt() throws IOException {
+        ServingModel m = ServingModel.of("m", TestModels.regression(1, CellType.LSTM, 2, 8, 2, "m", "1"));
+        KeyedPredictor p = new KeyedPredictor(PredictorConfig.DEFAULTS.withRewarmWindow(4)
+                .withSensorScoring(SensorScoring.DEFAULTS.withBlendAlpha(0.05)));
+        KeyState s = null;
+        for (int i = 0; i < 100; i++) {
+            s = ((Outcome.Predicted) p.process(s, Event.sensor("k", i * 1000L, i % 7, 10 + i % 5), m)).state();
+        }
+        assertThat(s.blend).isNotNull();
+        assertThat(s.blend.count).isEqualTo(99);
+        byte[] bytes = KeyStateCodec.toBytes(s);
+        assertThat(bytes[0]).isEqualTo((byte) 4);
+        KeyState restored = KeyStateCodec.fromBytes(bytes);
+        assertThat(KeyStateCodec.toBytes(restored)).isEqualTo(bytes);
+        assertThat(restored.blend.err).containsExactly(s.blend.err);
+        for (int i = 100; i < 150; i++) {
+            Event e = Event.sensor("k", i * 1000L, i % 7, 10 + i % 5);
+            Prediction a = ((Outcome.Predicted) p.process(s, e, m)).prediction();
+            Prediction b = ((Outcome.Predicted) p.process(restored, e, m)).prediction();
+            assertThat(PredictionJson.toBytes(b)).isEqualTo(PredictionJson.toBytes(a));
+        }
+    }
+
+    @Test
     void readsFormatVersion1StatesWrittenBeforeAlarmSuppression() throws IOException {
         KeyState s = stateAfter(7);
         s.lastAlarm = 5;
-        s.seenMin = null; // no sensor-score history: versions 3 and 4 then end with a single 0 byte
-        byte[] v3 = KeyStateCodec.toBytes(s);
-        assertThat(v3[0]).isEqualTo((byte) 4);
-        assertThat(v3[v3.length - 1]).isEqualTo((byte) 0);
+        s.seenMin = null; // no sensor-score history and no blend: version 4 then ends with two 0 bytes
+        byte[] v4 = KeyStateCodec.toBytes(s);
+        assertThat(v4[0]).isEqualTo((byte) 4);
+        assertThat(v4[v4.length - 2]).isEqualTo((byte) 0);
+        assertThat(v4[v4.length - 1]).isEqualTo((byte) 0);
+        byte[] v3 = java.util.Arrays.copyOf(v4, v4.length - 1); // version 3 had no forecast blend
         v3[0] = 3;
+        assertThat(KeyStateCodec.fromBytes(v3).blend).isNull();
         byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - 1); // version 2 had no sensor-score history
         v2[0] = 2;
         byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 8); // version 1 had no last-alarm field
@@ -122,7 +149,9 @@ class KeyStateCodecTest {
         // the first event has no forecast to score, the second sets the previous values: 38 changes follow
         assertThat(s.changeCount).isEqualTo(38);
         byte[] v4 = KeyStateCodec.toBytes(s);
-        int tail = 8 + 8 + 4 * s.lastValues.length; // what version 4 added at the end of the sensor block
+        assertThat(s.blend).as("blending is off by default").isNull();
+        // what version 4 added: at the end of the sensor block, then the blend's flag (0: none)
+        int tail = 8 + 8 + 4 * s.lastValues.length + 1;
         byte[] v3 = java.util.Arrays.copyOf(v4, v4.length - tail);
         v3[0] = 3;
         KeyState old = KeyStateCodec.fromBytes(v3);
@@ -139,7 +168,7 @@ class KeyStateCodecTest {
     void aCorruptTypicalChangeIsRefusedWithItsReason() {
         KeyState s = stateAfter(40);
         byte[] bytes = KeyStateCodec.toBytes(s);
-        int at = bytes.length - 4 * s.lastValues.length - 8; // the typical change, a double
+        int at = bytes.length - 1 - 4 * s.lastValues.length - 8; // the typical change, a double (then the blend flag)
         java.nio.ByteBuffer.wrap(bytes).putDouble(at, -1.0);
         assertThatThrownBy(() -> KeyStateCodec.fromBytes(bytes)).isInstanceOf(IOException.class)
                 .hasMessageContaining("typical change -1.0");

@@ -91,7 +91,9 @@ class ResourceLimitsTest {
         assertThat(d.spikeFactor()).isEqualTo(6.0);
         assertThat(d.rangeMargin()).isEqualTo(0.02);
         assertThat(d.seasonMillis()).isEqualTo(86_400_000L);
+        assertThat(d.blendAlpha()).isZero();
         Properties p = new Properties();
+        p.setProperty(JobSettings.BLEND_ALPHA, "0.02");
         p.setProperty(JobSettings.ANOMALY_SPIKE_FACTOR, "0");
         p.setProperty(JobSettings.ANOMALY_RANGE_MARGIN, "0.1");
         p.setProperty(JobSettings.ANOMALY_SEASON_MS, "3600000");
@@ -101,6 +103,10 @@ class ResourceLimitsTest {
         assertThat(back.spikeFactor()).isZero();
         assertThat(back.rangeMargin()).isEqualTo(0.1);
         assertThat(back.seasonMillis()).isEqualTo(3_600_000L);
+        assertThat(back.blendAlpha()).isEqualTo(0.02);
+        p.setProperty(JobSettings.BLEND_ALPHA, "1.5");
+        assertThatThrownBy(() -> JobSettings.fromProperties(p)).isInstanceOf(IllegalArgumentException.class);
+        p.setProperty(JobSettings.BLEND_ALPHA, "0");
         p.setProperty(JobSettings.ANOMALY_SPIKE_FACTOR, "-1");
         assertThatThrownBy(() -> JobSettings.fromProperties(p)).isInstanceOf(IllegalArgumentException.class);
     }
