@@ -112,6 +112,12 @@ public final class Demo {
     }
 
     /** Predictions seen so far of each model version (empty before the stream starts). */
+    /** Sessions closed so far (their verdicts read from the verdicts topic); 0 before the run starts. */
+    public long sessionsClosed() {
+        LiveStats s = liveStats;
+        return s == null ? 0 : s.sessionsClosed.get();
+    }
+
     public Map<String, Long> predictionsByVersion() {
         LiveStats s = liveStats;
         Map<String, Long> m = new java.util.LinkedHashMap<>();
