@@ -119,6 +119,11 @@ final class NabCommand implements Callable<Integer> {
             description = "The value H hours earlier is compared with; 0 = no season view (default ${DEFAULT-VALUE}).")
     double seasonHours;
 
+    @Option(names = "--season-cycles", defaultValue = "7", paramLabel = "C",
+            description = "Seasons kept: the season's error is the smaller of the differences from one and from C "
+                    + "seasons earlier (7 with a day: also a week earlier); 1 = one season (default ${DEFAULT-VALUE}).")
+    int seasonCycles;
+
     @Option(names = "--blend-alpha", defaultValue = "" + SensorScoring.BLEND_ALPHA, paramLabel = "A",
             description = "Forecast blend: per file, the model's predicted change is shrunk towards the last value by the "
                     + "factor (0, 0.25 .. 1) with the least recent mean absolute error, an exponentially weighted mean with "
@@ -157,7 +162,8 @@ final class NabCommand implements Callable<Integer> {
                     .withScoreWindows(warmup, shortWindow, longWindow)
                     .withSensorScoring(SensorScoring.DEFAULTS.withSpikeFactor(spikeFactor).withBlendAlpha(blendAlpha)
                             .withRangeMargin(rangeMargin)
-                            .withSeason(Math.round(seasonHours * 3_600_000), SensorScoring.DEFAULTS.maxSeasonEvents()));
+                            .withSeason(Math.round(seasonHours * 3_600_000), SensorScoring.DEFAULTS.maxSeasonEvents())
+                            .withSeasonCycles(seasonCycles));
             java.util.Map<String, PredictorConfig> variants = new java.util.LinkedHashMap<>();
             for (String v : variantSpecs) {
                 String[] f = v.split(":");

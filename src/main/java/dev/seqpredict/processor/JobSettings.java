@@ -57,6 +57,8 @@ public record JobSettings(
     public static final String ANOMALY_RANGE_MARGIN = "anomaly.range.margin";
     /** Sensor streams: the season compared against, in milliseconds (0 = off). */
     public static final String ANOMALY_SEASON_MS = "anomaly.season.ms";
+    /** Sensor streams: seasons a key keeps (7 with a day: also the value a week earlier; 1 = one season). */
+    public static final String ANOMALY_SEASON_CYCLES = "anomaly.season.cycles";
     /** Sensor streams: the forecast blend's weight of the newest error (0 = off, the model's forecast as it is). */
     public static final String BLEND_ALPHA = "predict.blend.alpha";
     public static final String MAX_EVENT_BYTES = "limits.event.bytes";
@@ -164,6 +166,7 @@ public record JobSettings(
                 .withRangeMargin(Double.parseDouble(p.getProperty(ANOMALY_RANGE_MARGIN, Double.toString(sc.rangeMargin()))))
                 .withSeason(Long.parseLong(p.getProperty(ANOMALY_SEASON_MS, Long.toString(sc.seasonMillis()))),
                         sc.maxSeasonEvents())
+                .withSeasonCycles(intProp(p, ANOMALY_SEASON_CYCLES, sc.seasonCycles()))
                 .withBlendAlpha(Double.parseDouble(p.getProperty(BLEND_ALPHA, Double.toString(sc.blendAlpha())))));
         Map<String, String> kafka = new TreeMap<>();
         for (String name : p.stringPropertyNames()) {
@@ -208,6 +211,7 @@ public record JobSettings(
         p.setProperty(ANOMALY_SPIKE_FACTOR, Double.toString(predictor.sensorScoring().spikeFactor()));
         p.setProperty(ANOMALY_RANGE_MARGIN, Double.toString(predictor.sensorScoring().rangeMargin()));
         p.setProperty(ANOMALY_SEASON_MS, Long.toString(predictor.sensorScoring().seasonMillis()));
+        p.setProperty(ANOMALY_SEASON_CYCLES, Integer.toString(predictor.sensorScoring().seasonCycles()));
         p.setProperty(BLEND_ALPHA, Double.toString(predictor.sensorScoring().blendAlpha()));
         p.setProperty(MAX_EVENT_BYTES, Integer.toString(maxEventBytes));
         p.setProperty(MAX_KEY_BYTES, Integer.toString(maxKeyBytes));

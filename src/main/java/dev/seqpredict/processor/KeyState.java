@@ -34,7 +34,8 @@ public final class KeyState {
     float[] seenMin;
     float[] seenMax;
     int seasonLag = -1;         // events per season: -1 = not known yet, 0 = no season comparison
-    float[] season;             // the last seasonLag values (width floats each), oldest at seasonHead when full
+    int seasonCycles = 1;       // seasons the ring holds
+    float[] season;             // the last seasonLag × seasonCycles values (width floats each), oldest at seasonHead when full
     int seasonFill;
     int seasonHead;
     float[] lastValues;         // the key's previous values (the forecast's features), for the spike rule's change
@@ -152,6 +153,7 @@ public final class KeyState {
         c.seenMin = seenMin == null ? null : seenMin.clone();
         c.seenMax = seenMax == null ? null : seenMax.clone();
         c.seasonLag = seasonLag;
+        c.seasonCycles = seasonCycles;
         c.season = season == null ? null : season.clone();
         c.seasonFill = seasonFill;
         c.seasonHead = seasonHead;

@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
  * Streams serde. Big-endian, as {@link DataOutput} writes:
  *
  * <pre>
- * u8      format version (currently 4)
+ * u8      format version (currently 5)
  * utf     model name, utf model version
  * i64     model fingerprint, i64 input signature, i64 events, i64 last ts
  * i32 n   + n × f32   recurrent state (the model's StateLayout)
@@ -21,9 +21,9 @@ import java.io.UncheckedIOException;
  * i32 w, i32 capacity, i32 fill  + fill × w × f32   rewarm buffer, oldest first
  * i64     (version ≥ 2) event count at the key's last alarm, -1 = none
  * u8      (version ≥ 3) 1 when the sensor score's history follows, 0 when not (log streams, no event scored yet):
- *         i32 season lag; 2 × (u8 present + i64 count, f64 scale, f64 short mean, f64 long mean, f64 long variance)
+ *         i32 season lag; (version ≥ 5) i32 season cycles (1 before); 2 × (u8 present + i64 count, f64 scale, f64 short mean, f64 long mean, f64 long variance)
  *         for the forecast and the season; i32 n + n × f32 seen minimum, n × f32 seen maximum;
- *         i32 fill + fill × n × f32 season values, oldest first (capacity = season lag);
+ *         i32 fill + fill × n × f32 season values, oldest first (capacity = season lag × cycles);
  *         (version ≥ 4) i64 change count, f64 typical change, n × f32 previous values (the spike rule's change)
  * u8      (version ≥ 4) 1 when the forecast blend follows, 0 when not: i32 n; n × f32 last values, n × f32 the
  *         model's forecast; i64 events judged; n × 5 × f64 mean absolute errors (feature-major, the factors of
@@ -33,7 +33,7 @@ import java.io.UncheckedIOException;
  */
 public final class KeyStateCodec {
 
-    public static final int FORMAT_VERSION = 4;
+    public static final int FORMAT_VERSION = 5;
     /** Refuse to allocate more than this many floats for one array of a (possibly corrupt) state. */
     private static final int MAX_FLOATS = 1 << 24;
 
@@ -77,6 +77,7 @@ public final class KeyStateCodec {
         } else {
             out.writeByte(1);
             out.writeInt(s.seasonLag);
+            out.writeInt(s.seasonCycles);
             writeStats(out, s.forecastStats);
             writeStats(out, s.seasonStats);
             int w = s.seenMin.length;
@@ -90,7 +91,7 @@ public final class KeyStateCodec {
             int fill = s.season == null ? 0 : s.seasonFill;
             out.writeInt(fill);
             for (int i = 0; i < fill; i++) {
-                int slot = Math.floorMod(s.seasonHead - fill + i, s.seasonLag);
+                int slot = Math.floorMod(s.seasonHead - fill + i, s.seasonLag * s.seasonCycles);
                 for (int j = 0; j < w; j++) {
                     out.writeFloat(s.season[slot * w + j]);
                 }
@@ -173,11 +174,17 @@ public final class KeyStateCodec {
         if (lag < -1 || lag > 100_000) {
             throw new IOException("corrupt sensor score: season lag " + lag);
         }
+        int cycles = version >= 5 ? in.readInt() : 1;
+        if (cycles < 1 || (long) cycles * Math.max(lag, 1) > 100_000) {
+            throw new IOException("corrupt sensor score: season cycles " + cycles + " for lag " + lag);
+        }
         s.seasonLag = lag;
+        s.seasonCycles = cycles;
+        int capacity = Math.max(lag, 0) * cycles;
         s.forecastStats = readStats(in);
         s.seasonStats = readStats(in);
         int w = in.readInt();
-        if (w < 1 || (long) w * Math.max(lag, 1) > MAX_FLOATS) {
+        if (w < 1 || (long) w * Math.max(capacity, 1) > MAX_FLOATS) {
             throw new IOException("corrupt sensor score: width " + w + ", season lag " + lag);
         }
         s.seenMin = readFloats(in, w, "seen minimum");
@@ -186,16 +193,16 @@ public final class KeyStateCodec {
             s.seenMax[i] = in.readFloat();
         }
         int fill = in.readInt();
-        if (fill < 0 || fill > Math.max(lag, 0)) {
-            throw new IOException("corrupt sensor score: season fill " + fill + " for lag " + lag);
+        if (fill < 0 || fill > capacity) {
+            throw new IOException("corrupt sensor score: season fill " + fill + " for capacity " + capacity);
         }
         if (lag > 0) {
-            s.season = new float[lag * w];
+            s.season = new float[capacity * w];
             for (int i = 0; i < fill * w; i++) {
                 s.season[i] = in.readFloat();
             }
             s.seasonFill = fill;
-            s.seasonHead = fill % lag;
+            s.seasonHead = fill % capacity;
         }
         if (version >= 4) {
             long count = in.readLong();

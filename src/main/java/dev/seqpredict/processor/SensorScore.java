@@ -7,7 +7,9 @@ package dev.seqpredict.processor;
  *       ({@link SurpriseStats});</li>
  *   <li>the season: how surprising the difference from the key's value one season earlier is (a day by
  *       default; kept only when a season holds at most {@link SensorScoring#maxSeasonEvents()} events), which
- *       sees a missing daily peak or a flat stretch that a one-step forecast follows;</li>
+ *       sees a missing daily peak or a flat stretch that a one-step forecast follows; with
+ *       {@link SensorScoring#seasonCycles()} &gt; 1 the smaller of that difference and the one from the value
+ *       that many seasons earlier (a week: a weekday pattern on a holiday);</li>
  *   <li>the range: a value further than {@link SensorScoring#rangeMargin()} of the range seen so far
  *       outside it scores 1 (a spike or a drop to a level never seen), once the key has had
  *       {@link SensorScoring#rangeAfter()} events (optionally only when the forecast did not expect it,
@@ -47,33 +49,36 @@ final class SensorScore {
             score = 1.0;
         }
 
-        // the season: its length in events from the key's first interval
+        // the season: its length in events from the key's first interval; the key keeps seasonCycles of them when
+        // they fit (one otherwise)
         if (s.seasonLag < 0 && s.events > 0) {
             long interval = ts - s.lastTs;
             long lag = interval > 0 && sc.seasonMillis() > 0 ? Math.round((double) sc.seasonMillis() / interval) : 0;
             s.seasonLag = lag >= 2 && lag <= sc.maxSeasonEvents() ? (int) lag : 0;
+            s.seasonCycles = s.seasonLag > 0 && (long) s.seasonLag * sc.seasonCycles() <= sc.maxSeasonEvents()
+                    ? sc.seasonCycles() : 1;
         }
         if (s.seasonLag > 0) {
-            if (s.season == null || s.season.length != s.seasonLag * actual.length) {
-                s.season = new float[s.seasonLag * actual.length];
+            int w = actual.length;
+            int capacity = s.seasonLag * s.seasonCycles; // events the ring holds
+            if (s.season == null || s.season.length != capacity * w) {
+                s.season = new float[capacity * w];
                 s.seasonFill = 0;
                 s.seasonHead = 0;
             }
-            int w = actual.length;
-            if (s.seasonFill == s.seasonLag) { // the oldest value is exactly one season old
-                double sum = 0;
-                for (int i = 0; i < w; i++) {
-                    double d = (double) actual[i] - s.season[s.seasonHead * w + i];
-                    sum += d * d;
+            if (s.seasonFill >= s.seasonLag) { // one season ago is known
+                double err = seasonError(s, actual, Math.floorMod(s.seasonHead - s.seasonLag, capacity));
+                if (s.seasonCycles > 1 && s.seasonFill == capacity) { // the oldest value is exactly the cycles ago
+                    err = Math.min(err, seasonError(s, actual, s.seasonHead));
                 }
                 if (s.seasonStats == null) {
                     s.seasonStats = new SurpriseStats();
                 }
-                score = Math.max(score, s.seasonStats.update(Math.sqrt(sum / w), cfg));
+                score = Math.max(score, s.seasonStats.update(err, cfg));
             }
             System.arraycopy(actual, 0, s.season, s.seasonHead * w, w);
-            s.seasonHead = (s.seasonHead + 1) % s.seasonLag;
-            s.seasonFill = Math.min(s.seasonFill + 1, s.seasonLag);
+            s.seasonHead = (s.seasonHead + 1) % capacity;
+            s.seasonFill = Math.min(s.seasonFill + 1, capacity);
         }
 
         // the range seen so far
@@ -93,6 +98,17 @@ final class SensorScore {
             }
         }
         return score;
+    }
+
+    /** RMSE over the features between this event's values and the ring's values at {@code slot}. */
+    private static double seasonError(KeyState s, float[] actual, int slot) {
+        int w = actual.length;
+        double sum = 0;
+        for (int i = 0; i < w; i++) {
+            double d = (double) actual[i] - s.season[slot * w + i];
+            sum += d * d;
+        }
+        return Math.sqrt(sum / w);
     }
 
     /**

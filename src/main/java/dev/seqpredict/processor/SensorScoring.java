@@ -23,12 +23,18 @@ package dev.seqpredict.processor;
  *                       feature, the model's predicted change is shrunk towards "no change" by the factor with the
  *                       least recent mean absolute error); 0 = off, the model's forecast as it is (the jobs' default,
  *                       setting {@code predict.blend.alpha}); {@code nab} uses {@link #BLEND_ALPHA}
+ * @param seasonCycles   seasons a key keeps (1 = the value one season ago only; 7 with a day's season = also the
+ *                       value one week ago): the season's error is the smaller of the two differences, so a value
+ *                       that either reference explains is not surprising (a Saturday that differs from Friday but
+ *                       not from last Saturday), while a value neither explains is (a holiday). When the cycles do
+ *                       not fit in {@code maxSeasonEvents}, one season is kept.
  */
 public record SensorScoring(double rawCap, double scaleAlpha, double rangeMargin, int rangeAfter, double rangeSurprise,
-                            double spikeFactor, long seasonMillis, int maxSeasonEvents, double blendAlpha) {
+                            double spikeFactor, long seasonMillis, int maxSeasonEvents, double blendAlpha,
+                            int seasonCycles) {
 
     /** The jobs' defaults: spikes of more than 6 typical errors are flagged. */
-    public static final SensorScoring DEFAULTS = new SensorScoring(30, 0.003, 0.02, 500, 0, 6, 86_400_000L, 2048, 0);
+    public static final SensorScoring DEFAULTS = new SensorScoring(30, 0.003, 0.02, 500, 0, 6, 86_400_000L, 2048, 0, 7);
 
     /**
      * The blend's weight of the newest error that {@code nab} uses (~100 events of memory): on NAB's 24 real
@@ -38,29 +44,35 @@ public record SensorScoring(double rawCap, double scaleAlpha, double rangeMargin
 
     public SensorScoring {
         if (!(rawCap > 0) || !(scaleAlpha > 0 && scaleAlpha <= 1) || !(rangeMargin >= 0) || rangeAfter < 0 || !(rangeSurprise >= 0) || !(spikeFactor >= 0) || seasonMillis < 0
-                || maxSeasonEvents < 0 || maxSeasonEvents > 100_000 || !(blendAlpha >= 0 && blendAlpha <= 1)) {
+                || maxSeasonEvents < 0 || maxSeasonEvents > 100_000 || !(blendAlpha >= 0 && blendAlpha <= 1) || seasonCycles < 1 || seasonCycles > 100) {
             throw new IllegalArgumentException("sensor scoring needs cap > 0, 0 < alpha ≤ 1, margin ≥ 0, season ≥ 0 and "
-                    + "0 ≤ max season events ≤ 100000, 0 ≤ blend alpha ≤ 1; got " + rawCap + ", " + scaleAlpha + ", " + rangeMargin + ", "
-                    + seasonMillis + ", " + maxSeasonEvents + ", " + blendAlpha);
+                    + "0 ≤ max season events ≤ 100000, 0 ≤ blend alpha ≤ 1, 1 ≤ season cycles ≤ 100; got " + rawCap + ", " + scaleAlpha + ", " + rangeMargin + ", "
+                    + seasonMillis + ", " + maxSeasonEvents + ", " + blendAlpha + ", " + seasonCycles);
         }
     }
 
     public SensorScoring withSeason(long millis, int maxEvents) {
-        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, millis, maxEvents, blendAlpha);
+        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, millis, maxEvents, blendAlpha, seasonCycles);
     }
 
     public SensorScoring withSpikeFactor(double factor) {
         return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, factor, seasonMillis,
-                maxSeasonEvents, blendAlpha);
+                maxSeasonEvents, blendAlpha, seasonCycles);
     }
 
     public SensorScoring withRangeMargin(double margin) {
-        return new SensorScoring(rawCap, scaleAlpha, margin, rangeAfter, rangeSurprise, spikeFactor, seasonMillis, maxSeasonEvents, blendAlpha);
+        return new SensorScoring(rawCap, scaleAlpha, margin, rangeAfter, rangeSurprise, spikeFactor, seasonMillis, maxSeasonEvents, blendAlpha, seasonCycles);
     }
 
     /** The forecast blend's weight of the newest error (0 = off). */
     public SensorScoring withBlendAlpha(double alpha) {
         return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, seasonMillis,
-                maxSeasonEvents, alpha);
+                maxSeasonEvents, alpha, seasonCycles);
+    }
+
+    /** Seasons a key keeps for the season's comparison (1 = one season ago only). */
+    public SensorScoring withSeasonCycles(int cycles) {
+        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, seasonMillis,
+                maxSeasonEvents, blendAlpha, cycles);
     }
 }

@@ -20,6 +20,24 @@ class KeyStateCodecTest {
         return s;
     }
 
+    /**
+     * The same state as format version 4 wrote it: no season cycles field (the i32 after the season lag, at the
+     * start of the sensor block, whose offset is where a state without that block has its two end flags).
+     */
+    private static byte[] asVersion4(KeyState s) {
+        byte[] v5 = KeyStateCodec.toBytes(s);
+        KeyState bare = s.copy();
+        bare.seenMin = null;
+        bare.blend = null;
+        int flag = KeyStateCodec.toBytes(bare).length - 2; // the sensor block's u8 flag
+        int cycles = flag + 1 + 4;
+        byte[] v4 = new byte[v5.length - 4];
+        System.arraycopy(v5, 0, v4, 0, cycles);
+        System.arraycopy(v5, cycles + 4, v4, cycles, v5.length - cycles - 4);
+        v4[0] = 4;
+        return v4;
+    }
+
     @Test
     void roundTripIsExact() throws IOException {
         KeyState s = stateAfter(7); // ring has wrapped (capacity 4)
@@ -49,19 +67,44 @@ class KeyStateCodecTest {
         KeyedPredictor p = new KeyedPredictor(PredictorConfig.DEFAULTS.withRewarmWindow(4));
         KeyState s = null;
         long fiveMinutes = 300_000;
-        for (int i = 0; i < 400; i++) { // a day is 288 events: the season ring has wrapped
+        for (int i = 0; i < 2100; i++) { // a day is 288 events, a week 2,016: the season ring has wrapped
             s = ((Outcome.Predicted) p.process(s, Event.sensor("k", i * fiveMinutes, i % 7, 10 + i % 5), m)).state();
         }
         assertThat(s.seasonLag).isEqualTo(288);
+        assertThat(s.seasonCycles).isEqualTo(7);
         KeyState restored = KeyStateCodec.fromBytes(KeyStateCodec.toBytes(s));
         assertThat(KeyStateCodec.toBytes(restored)).isEqualTo(KeyStateCodec.toBytes(s));
-        for (int i = 400; i < 700; i++) {
-            Event e = Event.sensor("k", i * fiveMinutes, i % 7 + (i == 650 ? 40 : 0), 10 + i % 5);
+        for (int i = 2100; i < 2400; i++) {
+            Event e = Event.sensor("k", i * fiveMinutes, i % 7 + (i == 2350 ? 40 : 0), 10 + i % 5);
             Prediction a = ((Outcome.Predicted) p.process(s, e, m)).prediction();
             Prediction b = ((Outcome.Predicted) p.process(restored, e, m)).prediction();
             assertThat(PredictionJson.toBytes(b)).isEqualTo(PredictionJson.toBytes(a));
         }
-        assertThat(s.seasonStats.count).isGreaterThan(300);
+        assertThat(s.seasonStats.count).isGreaterThan(2000);
+    }
+
+    @Test
+    void aVersion4SensorStateKeepsItsOneSeasonAndScoresAsBefore() throws IOException {
+        ServingModel m = ServingModel.of("m", TestModels.regression(1, CellType.LSTM, 2, 8, 2, "m", "1"));
+        KeyedPredictor oneSeason = new KeyedPredictor(PredictorConfig.DEFAULTS.withRewarmWindow(4)
+                .withSensorScoring(SensorScoring.DEFAULTS.withSeasonCycles(1)));
+        KeyedPredictor week = new KeyedPredictor(PredictorConfig.DEFAULTS.withRewarmWindow(4));
+        KeyState s = null;
+        long fiveMinutes = 300_000;
+        for (int i = 0; i < 400; i++) { // a day's ring (288), wrapped
+            s = ((Outcome.Predicted) oneSeason.process(s, Event.sensor("k", i * fiveMinutes, i % 7, 10 + i % 5), m)).state();
+        }
+        assertThat(s.seasonCycles).isEqualTo(1);
+        KeyState old = KeyStateCodec.fromBytes(asVersion4(s));
+        assertThat(old.seasonCycles).isEqualTo(1);
+        assertThat(KeyStateCodec.toBytes(old)).as("read as it was, written as version 5").isEqualTo(KeyStateCodec.toBytes(s));
+        for (int i = 400; i < 700; i++) { // under the week's defaults the key keeps the one season it has
+            Event e = Event.sensor("k", i * fiveMinutes, i % 7 + (i == 650 ? 40 : 0), 10 + i % 5);
+            Prediction a = ((Outcome.Predicted) oneSeason.process(s, e, m)).prediction();
+            Prediction b = ((Outcome.Predicted) week.process(old, e, m)).prediction();
+            assertThat(PredictionJson.toBytes(b)).isEqualTo(PredictionJson.toBytes(a));
+        }
+        assertThat(old.season).as("a day of two features").hasSize(288 * 2);
     }
 
     @Test
@@ -76,7 +119,7 @@ class KeyStateCodecTest {
         assertThat(s.blend).isNotNull();
         assertThat(s.blend.count).isEqualTo(99);
         byte[] bytes = KeyStateCodec.toBytes(s);
-        assertThat(bytes[0]).isEqualTo((byte) 4);
+        assertThat(bytes[0]).isEqualTo((byte) 5);
         KeyState restored = KeyStateCodec.fromBytes(bytes);
         assertThat(KeyStateCodec.toBytes(restored)).isEqualTo(bytes);
         assertThat(restored.blend.err).containsExactly(s.blend.err);
@@ -92,11 +135,14 @@ class KeyStateCodecTest {
     void readsFormatVersion1StatesWrittenBeforeAlarmSuppression() throws IOException {
         KeyState s = stateAfter(7);
         s.lastAlarm = 5;
-        s.seenMin = null; // no sensor-score history and no blend: version 4 then ends with two 0 bytes
-        byte[] v4 = KeyStateCodec.toBytes(s);
-        assertThat(v4[0]).isEqualTo((byte) 4);
-        assertThat(v4[v4.length - 2]).isEqualTo((byte) 0);
-        assertThat(v4[v4.length - 1]).isEqualTo((byte) 0);
+        s.seenMin = null; // no sensor-score history and no blend: versions 4 and 5 then end with two 0 bytes
+        byte[] v5 = KeyStateCodec.toBytes(s);
+        assertThat(v5[0]).isEqualTo((byte) 5);
+        assertThat(v5[v5.length - 2]).isEqualTo((byte) 0);
+        assertThat(v5[v5.length - 1]).isEqualTo((byte) 0);
+        byte[] v4 = v5.clone();
+        v4[0] = 4;
+        assertThat(KeyStateCodec.toBytes(KeyStateCodec.fromBytes(v4))).isEqualTo(v5);
         byte[] v3 = java.util.Arrays.copyOf(v4, v4.length - 1); // version 3 had no forecast blend
         v3[0] = 3;
         assertThat(KeyStateCodec.fromBytes(v3).blend).isNull();
@@ -148,7 +194,7 @@ class KeyStateCodecTest {
         assertThat(s.lastValues).isNotNull();
         // the first event has no forecast to score, the second sets the previous values: 38 changes follow
         assertThat(s.changeCount).isEqualTo(38);
-        byte[] v4 = KeyStateCodec.toBytes(s);
+        byte[] v4 = asVersion4(s);
         assertThat(s.blend).as("blending is off by default").isNull();
         // what version 4 added: at the end of the sensor block, then the blend's flag (0: none)
         int tail = 8 + 8 + 4 * s.lastValues.length + 1;

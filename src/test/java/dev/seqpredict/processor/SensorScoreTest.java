@@ -141,7 +141,47 @@ class SensorScoreTest {
         t.events = 1;
         SensorScore.update(t, 0, new float[] {1}, FIVE_MINUTES, cfg);
         assertThat(t.seasonLag).isEqualTo(DAY);
-        assertThat(t.season).hasSize(DAY);
+        assertThat(t.seasonCycles).isEqualTo(7);
+        assertThat(t.season).as("a week of 5-minute values: 2,016 ≤ 2,048").hasSize(7 * DAY);
+        KeyState u = new KeyState();
+        u.events = 1;
+        SensorScore.update(u, 0, new float[] {1}, 60_000, cfg); // 1 minute: a day fits (1,440), a week does not
+        assertThat(u.seasonLag).isEqualTo(1440);
+        assertThat(u.seasonCycles).isEqualTo(1);
+        assertThat(u.season).hasSize(1440);
+    }
+
+    /** Weekdays with a daily cycle, weekends flat at the mean; the weekday {@code holiday} (if ≥ 0) is flat too. */
+    private static double[] weekly(int days, int holiday, long seed) {
+        double[] v = noise(days * DAY, 0, 0.5, seed);
+        for (int i = 0; i < v.length; i++) {
+            int day = i / DAY;
+            boolean flat = day % 7 >= 5 || day == holiday;
+            v[i] += 50 + (flat ? 0 : 20 * Math.sin(2 * Math.PI * i / DAY));
+        }
+        return v;
+    }
+
+    @Test
+    void aWeekendThatIsLikeLastWeeksPassesAndAHolidayThatIsLikeNeitherReferenceIsFound() {
+        int holiday = 16; // a Wednesday of the third week (days 0-4 are weekdays, 5-6 the weekend)
+        PredictorConfig week = PredictorConfig.DEFAULTS;
+        PredictorConfig dayOnly = PredictorConfig.DEFAULTS.withSensorScoring(SensorScoring.DEFAULTS.withSeasonCycles(1));
+        double[] plain = weekly(21, -1, 5);
+        double[] withHoliday = weekly(21, holiday, 5);
+        // the second and third weekends and the Mondays after them, once a week of history is there
+        int[][] weekends = {{12 * DAY, 15 * DAY}, {19 * DAY, 21 * DAY}};
+        for (int[] w : weekends) {
+            assertThat(alarmsIn(scores(plain, week), w[0], w[1])).as("weekend %d with last week", w[0] / DAY).isZero();
+        }
+        int dayOnlyAlarms = 0;
+        for (int[] w : weekends) {
+            dayOnlyAlarms += alarmsIn(scores(plain, dayOnly), w[0], w[1]);
+        }
+        assertThat(dayOnlyAlarms).as("compared with the day before only, a weekend's start and end look odd").isPositive();
+        assertThat(alarmsIn(scores(withHoliday, week), holiday * DAY, (holiday + 1) * DAY)).as("the holiday").isPositive();
+        assertThat(alarmsIn(scores(withHoliday, week), 7 * DAY, holiday * DAY)).as("alarms before it, after the first week")
+                .isLessThanOrEqualTo(AT_MOST_PER_1000 * 3);
     }
 
     @Test
