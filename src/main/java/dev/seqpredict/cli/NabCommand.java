@@ -124,6 +124,12 @@ final class NabCommand implements Callable<Integer> {
                     + "seasons earlier (7 with a day: also a week earlier); 1 = one season (default ${DEFAULT-VALUE}).")
     int seasonCycles;
 
+    @Option(names = "--season-jitter", defaultValue = "3", paramLabel = "J",
+            description = "Rows a season's pattern may shift: the season's error is the smallest over the rows up to J "
+                    + "before and after one season earlier (and up to J after C seasons earlier); 0 = the exact row "
+                    + "(default ${DEFAULT-VALUE}).")
+    int seasonJitter;
+
     @Option(names = "--blend-alpha", defaultValue = "" + SensorScoring.BLEND_ALPHA, paramLabel = "A",
             description = "Forecast blend: per file, the model's predicted change is shrunk towards the last value by the "
                     + "factor (0, 0.25 .. 1) with the least recent mean absolute error, an exponentially weighted mean with "
@@ -163,7 +169,7 @@ final class NabCommand implements Callable<Integer> {
                     .withSensorScoring(SensorScoring.DEFAULTS.withSpikeFactor(spikeFactor).withBlendAlpha(blendAlpha)
                             .withRangeMargin(rangeMargin)
                             .withSeason(Math.round(seasonHours * 3_600_000), SensorScoring.DEFAULTS.maxSeasonEvents())
-                            .withSeasonCycles(seasonCycles));
+                            .withSeasonCycles(seasonCycles).withSeasonJitter(seasonJitter));
             java.util.Map<String, PredictorConfig> variants = new java.util.LinkedHashMap<>();
             for (String v : variantSpecs) {
                 String[] f = v.split(":");

@@ -59,6 +59,8 @@ public record JobSettings(
     public static final String ANOMALY_SEASON_MS = "anomaly.season.ms";
     /** Sensor streams: seasons a key keeps (7 with a day: also the value a week earlier; 1 = one season). */
     public static final String ANOMALY_SEASON_CYCLES = "anomaly.season.cycles";
+    /** Sensor streams: events a season's pattern may shift before it is surprising (0 = the exact point only). */
+    public static final String ANOMALY_SEASON_JITTER = "anomaly.season.jitter";
     /** Sensor streams: the forecast blend's weight of the newest error (0 = off, the model's forecast as it is). */
     public static final String BLEND_ALPHA = "predict.blend.alpha";
     public static final String MAX_EVENT_BYTES = "limits.event.bytes";
@@ -167,6 +169,7 @@ public record JobSettings(
                 .withSeason(Long.parseLong(p.getProperty(ANOMALY_SEASON_MS, Long.toString(sc.seasonMillis()))),
                         sc.maxSeasonEvents())
                 .withSeasonCycles(intProp(p, ANOMALY_SEASON_CYCLES, sc.seasonCycles()))
+                .withSeasonJitter(intProp(p, ANOMALY_SEASON_JITTER, sc.seasonJitter()))
                 .withBlendAlpha(Double.parseDouble(p.getProperty(BLEND_ALPHA, Double.toString(sc.blendAlpha())))));
         Map<String, String> kafka = new TreeMap<>();
         for (String name : p.stringPropertyNames()) {
@@ -212,6 +215,7 @@ public record JobSettings(
         p.setProperty(ANOMALY_RANGE_MARGIN, Double.toString(predictor.sensorScoring().rangeMargin()));
         p.setProperty(ANOMALY_SEASON_MS, Long.toString(predictor.sensorScoring().seasonMillis()));
         p.setProperty(ANOMALY_SEASON_CYCLES, Integer.toString(predictor.sensorScoring().seasonCycles()));
+        p.setProperty(ANOMALY_SEASON_JITTER, Integer.toString(predictor.sensorScoring().seasonJitter()));
         p.setProperty(BLEND_ALPHA, Double.toString(predictor.sensorScoring().blendAlpha()));
         p.setProperty(MAX_EVENT_BYTES, Integer.toString(maxEventBytes));
         p.setProperty(MAX_KEY_BYTES, Integer.toString(maxKeyBytes));

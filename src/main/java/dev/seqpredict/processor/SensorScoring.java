@@ -28,13 +28,18 @@ package dev.seqpredict.processor;
  *                       that either reference explains is not surprising (a Saturday that differs from Friday but
  *                       not from last Saturday), while a value neither explains is (a holiday). When the cycles do
  *                       not fit in {@code maxSeasonEvents}, one season is kept.
+ * @param seasonJitter   events a season's pattern may shift: the difference from one season earlier is the smallest
+ *                       over the values up to this many events before and after that point, and from the cycles
+ *                       earlier over that point and up to this many events after it (the ring holds no older value),
+ *                       so a daily peak that comes a few minutes early or late is not surprising while a missing one
+ *                       still is; at most half a season less one event is used (0 = the exact point only)
  */
 public record SensorScoring(double rawCap, double scaleAlpha, double rangeMargin, int rangeAfter, double rangeSurprise,
                             double spikeFactor, long seasonMillis, int maxSeasonEvents, double blendAlpha,
-                            int seasonCycles) {
+                            int seasonCycles, int seasonJitter) {
 
     /** The jobs' defaults: spikes of more than 6 typical errors are flagged. */
-    public static final SensorScoring DEFAULTS = new SensorScoring(30, 0.003, 0.02, 500, 0, 6, 86_400_000L, 2048, 0, 7);
+    public static final SensorScoring DEFAULTS = new SensorScoring(30, 0.003, 0.02, 500, 0, 6, 86_400_000L, 2048, 0, 7, 3);
 
     /**
      * The blend's weight of the newest error that {@code nab} uses (~100 events of memory): on NAB's 24 real
@@ -44,35 +49,42 @@ public record SensorScoring(double rawCap, double scaleAlpha, double rangeMargin
 
     public SensorScoring {
         if (!(rawCap > 0) || !(scaleAlpha > 0 && scaleAlpha <= 1) || !(rangeMargin >= 0) || rangeAfter < 0 || !(rangeSurprise >= 0) || !(spikeFactor >= 0) || seasonMillis < 0
-                || maxSeasonEvents < 0 || maxSeasonEvents > 100_000 || !(blendAlpha >= 0 && blendAlpha <= 1) || seasonCycles < 1 || seasonCycles > 100) {
+                || maxSeasonEvents < 0 || maxSeasonEvents > 100_000 || !(blendAlpha >= 0 && blendAlpha <= 1) || seasonCycles < 1 || seasonCycles > 100
+                || seasonJitter < 0 || seasonJitter > 1000) {
             throw new IllegalArgumentException("sensor scoring needs cap > 0, 0 < alpha ≤ 1, margin ≥ 0, season ≥ 0 and "
-                    + "0 ≤ max season events ≤ 100000, 0 ≤ blend alpha ≤ 1, 1 ≤ season cycles ≤ 100; got " + rawCap + ", " + scaleAlpha + ", " + rangeMargin + ", "
-                    + seasonMillis + ", " + maxSeasonEvents + ", " + blendAlpha + ", " + seasonCycles);
+                    + "0 ≤ max season events ≤ 100000, 0 ≤ blend alpha ≤ 1, 1 ≤ season cycles ≤ 100, 0 ≤ season jitter ≤ 1000; got " + rawCap + ", " + scaleAlpha + ", " + rangeMargin + ", "
+                    + seasonMillis + ", " + maxSeasonEvents + ", " + blendAlpha + ", " + seasonCycles + ", " + seasonJitter);
         }
     }
 
     public SensorScoring withSeason(long millis, int maxEvents) {
-        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, millis, maxEvents, blendAlpha, seasonCycles);
+        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, millis, maxEvents, blendAlpha, seasonCycles, seasonJitter);
     }
 
     public SensorScoring withSpikeFactor(double factor) {
         return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, factor, seasonMillis,
-                maxSeasonEvents, blendAlpha, seasonCycles);
+                maxSeasonEvents, blendAlpha, seasonCycles, seasonJitter);
     }
 
     public SensorScoring withRangeMargin(double margin) {
-        return new SensorScoring(rawCap, scaleAlpha, margin, rangeAfter, rangeSurprise, spikeFactor, seasonMillis, maxSeasonEvents, blendAlpha, seasonCycles);
+        return new SensorScoring(rawCap, scaleAlpha, margin, rangeAfter, rangeSurprise, spikeFactor, seasonMillis, maxSeasonEvents, blendAlpha, seasonCycles, seasonJitter);
     }
 
     /** The forecast blend's weight of the newest error (0 = off). */
     public SensorScoring withBlendAlpha(double alpha) {
         return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, seasonMillis,
-                maxSeasonEvents, alpha, seasonCycles);
+                maxSeasonEvents, alpha, seasonCycles, seasonJitter);
     }
 
     /** Seasons a key keeps for the season's comparison (1 = one season ago only). */
     public SensorScoring withSeasonCycles(int cycles) {
         return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, seasonMillis,
-                maxSeasonEvents, blendAlpha, cycles);
+                maxSeasonEvents, blendAlpha, cycles, seasonJitter);
+    }
+
+    /** Events a season's pattern may shift before the season's comparison finds it surprising (0 = none). */
+    public SensorScoring withSeasonJitter(int jitter) {
+        return new SensorScoring(rawCap, scaleAlpha, rangeMargin, rangeAfter, rangeSurprise, spikeFactor, seasonMillis,
+                maxSeasonEvents, blendAlpha, seasonCycles, jitter);
     }
 }

@@ -184,6 +184,51 @@ class SensorScoreTest {
                 .isLessThanOrEqualTo(AT_MOST_PER_1000 * 3);
     }
 
+    /**
+     * A daily two-hour bump (a nightly job) that comes up to 3 events (15 minutes) earlier or later than the day
+     * before, within half an hour of 3 a.m.; on day {@code missing} (if ≥ 0) it does not come.
+     */
+    private static double[] jitteredBump(int days, int missing, long seed) {
+        double[] v = noise(days * DAY, 50, 0.5, seed);
+        SplittableRandom r = new SplittableRandom(seed + 1);
+        int shift = 0;
+        for (int day = 0; day < days; day++) {
+            shift = Math.max(-6, Math.min(6, shift + r.nextInt(-3, 4)));
+            if (day == missing) {
+                continue;
+            }
+            int centre = day * DAY + DAY / 8 + shift;
+            for (int i = Math.max(0, centre - 48); i < Math.min(v.length, centre + 48); i++) {
+                double z = (i - centre) / 12.0;
+                v[i] += 20 * Math.exp(-z * z / 2);
+            }
+        }
+        return v;
+    }
+
+    @Test
+    void aDailyPatternThatShiftsByAFewEventsIsRarelyFlaggedButOneThatDoesNotComeIs() {
+        PredictorConfig jitter = PredictorConfig.DEFAULTS;
+        PredictorConfig exact = PredictorConfig.DEFAULTS.withSensorScoring(SensorScoring.DEFAULTS.withSeasonJitter(0));
+        assertThat(SensorScoring.DEFAULTS.seasonJitter()).isEqualTo(3);
+        int jitterAlarms = 0;
+        int exactAlarms = 0;
+        for (long seed = 1; seed <= 8; seed++) {
+            double[] v = jitteredBump(10, -1, seed);
+            jitterAlarms += alarmsIn(scores(v, jitter), 2 * DAY, 10 * DAY);
+            exactAlarms += alarmsIn(scores(v, exact), 2 * DAY, 10 * DAY);
+            double[] missing = jitteredBump(10, 8, seed);
+            assertThat(alarmsIn(scores(missing, jitter), 8 * DAY, 9 * DAY)).as("the bump that did not come, seed %d", seed)
+                    .isPositive();
+            assertThat(alarmsIn(scores(missing, jitter), 2 * DAY, 8 * DAY)).as("alarms before it, seed %d", seed)
+                    .isLessThanOrEqualTo(AT_MOST_PER_1000 * 2);
+        }
+        // 8 seeds × 8 days of 288 events: 18,432 events
+        assertThat(jitterAlarms).as("alarms on shifting bumps, allowing the shift").isLessThanOrEqualTo(AT_MOST_PER_1000 * 8);
+        assertThat(exactAlarms).as("compared with the exact point a day earlier, a bump 15 minutes late is a surprise")
+                .isGreaterThanOrEqualTo(2 * jitterAlarms).isGreaterThan(jitterAlarms);
+    }
+
     @Test
     void tailProbabilityAndLogScaleMatchTheNormalDistribution() {
         // P(Z > z) from tables: 1.96 → 0.0249979, 4.2649 → 1.0e-5, 6 → 9.8659e-10
