@@ -32,6 +32,7 @@ public final class BatchingPredictOperator
         implements BoundedMultiInput {
     private static final long serialVersionUID = 1L;
     private static final long NO_TIMESTAMP = Long.MIN_VALUE;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BatchingPredictOperator.class);
 
     private final PredictFunction function;
     private final int batchSize;
@@ -55,6 +56,7 @@ public final class BatchingPredictOperator
         super.open();
         batching = batchSize > 1 && function.batchable();
         buffer = new ArrayList<>(batchSize);
+        LOG.info("operator batching {}: up to {} events, at most {} ms", batching ? "on" : "off (sessions on)", batchSize, maxDelayMs);
     }
 
     @Override
