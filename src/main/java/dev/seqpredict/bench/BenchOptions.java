@@ -20,12 +20,28 @@ import java.util.List;
  * @param incremental       incremental RocksDB checkpoints (default full, so the checkpoint size is the live state)
  * @param warmupEvents      events of an unreported first run that warms the JIT (0: none)
  * @param sessionGapMs      {@code sessions.gap.ms} of the jobs (0: sessions off), to measure what sessions cost
+ * @param flinkBatch        {@code flink.batch.size} of the engine {@code flink-heap-batch} (the other Flink engines
+ *                          run with the job's default)
  */
 public record BenchOptions(List<String> engines, List<String> models, List<Integer> keys, List<Integer> hidden,
                            String cell, int layers, long events, int minEventsPerKey, int latencyEvents, double rate,
                            int swapSeconds, boolean exactlyOnce, long checkpointMs, int parallelism,
                            long timeoutSeconds, Path out, int repeat, long warmupEvents, boolean incremental,
-                           long sessionGapMs) {
+                           long sessionGapMs, int flinkBatch) {
+
+    /** The default batch of {@code flink-heap-batch}. */
+    public static final int DEFAULT_FLINK_BATCH = 64;
+
+    /** {@code flink-heap-batch} with the default batch. */
+    public BenchOptions(List<String> engines, List<String> models, List<Integer> keys, List<Integer> hidden,
+                        String cell, int layers, long events, int minEventsPerKey, int latencyEvents, double rate,
+                        int swapSeconds, boolean exactlyOnce, long checkpointMs, int parallelism,
+                        long timeoutSeconds, Path out, int repeat, long warmupEvents, boolean incremental,
+                        long sessionGapMs) {
+        this(engines, models, keys, hidden, cell, layers, events, minEventsPerKey, latencyEvents, rate, swapSeconds,
+                exactlyOnce, checkpointMs, parallelism, timeoutSeconds, out, repeat, warmupEvents, incremental, sessionGapMs,
+                DEFAULT_FLINK_BATCH);
+    }
 
     /** Sessions off. */
     public BenchOptions(List<String> engines, List<String> models, List<Integer> keys, List<Integer> hidden,

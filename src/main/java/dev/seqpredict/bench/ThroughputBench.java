@@ -99,7 +99,7 @@ public final class ThroughputBench {
                 log.println("warm-up run (not reported)");
                 BenchOptions w = new BenchOptions(o.engines(), List.of("lstm"), o.keys(), o.hidden(), o.cell(), o.layers(),
                         o.warmupEvents(), 0, 0, o.rate(), 0, o.exactlyOnce(), o.checkpointMs(), o.parallelism(),
-                        o.timeoutSeconds(), null, 1, 0, o.incremental(), o.sessionGapMs());
+                        o.timeoutSeconds(), null, 1, 0, o.incremental(), o.sessionGapMs(), o.flinkBatch());
                 new ThroughputBench(w, log).runOne(kafka, dir, 0, o.engines().get(0), "lstm", o.keys().get(0), o.hidden().get(0));
             }
             for (int keys : o.keys()) {
@@ -380,6 +380,8 @@ public final class ThroughputBench {
 
     /** The same Flink job (heap state) with a DJL forward per event in place of the core: {@link DjlPeerJob}. */
     public static final String DJL_PEER = "flink-djl";
+    /** Flink, heap state, with operator batching ({@code flink.batch.size} = {@code --flink-batch}). */
+    public static final String FLINK_HEAP_BATCH = "flink-heap-batch";
 
     private interface Engine extends AutoCloseable {
         /** The stored state of one key in bytes, or -1 when the engine does not expose it. */
@@ -395,8 +397,11 @@ public final class ThroughputBench {
     private Engine start(String engine, JobSettings settings, Properties base, String id, Path checkpoints, byte[] model)
             throws Exception {
         return switch (engine) {
-            case "flink-heap", "flink-rocksdb", DJL_PEER -> {
+            case "flink-heap", FLINK_HEAP_BATCH, "flink-rocksdb", DJL_PEER -> {
                 Properties f = new Properties();
+                if (engine.equals(FLINK_HEAP_BATCH)) {
+                    f.setProperty(FlinkSettings.BATCH_SIZE, Integer.toString(o.flinkBatch()));
+                }
                 f.setProperty(FlinkSettings.STATE_BACKEND, engine.equals("flink-rocksdb") ? "rocksdb" : "hashmap");
                 f.setProperty(FlinkSettings.CHECKPOINT_INTERVAL, Long.toString(o.checkpointMs()));
                 f.setProperty(FlinkSettings.CHECKPOINT_DIR, checkpoints.toUri().toString());
@@ -475,7 +480,7 @@ public final class ThroughputBench {
                 };
             }
             default -> throw new IllegalArgumentException("unknown engine '" + engine
-                    + "'; expected flink-heap, flink-rocksdb, kstreams or " + DJL_PEER);
+                    + "'; expected flink-heap, " + FLINK_HEAP_BATCH + ", flink-rocksdb, kstreams or " + DJL_PEER);
         };
     }
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--engines", split = ",", defaultValue = "flink-heap,flink-rocksdb,kstreams",
-            description = "flink-heap, flink-rocksdb, kstreams, flink-djl (the same Flink job with a DJL forward per event: the peer; lstm only) (default: ${DEFAULT-VALUE}).")
+            description = "flink-heap, flink-heap-batch (flink-heap with operator batching, see --flink-batch), flink-rocksdb, kstreams, flink-djl (the same Flink job with a DJL forward per event: the peer; lstm only) (default: ${DEFAULT-VALUE}).")
     List<String> engines;
 
     @Option(names = "--models", split = ",", defaultValue = "lstm,identity",
@@ -76,13 +76,17 @@ final class BenchCommand implements Callable<Integer> {
             description = "Run the jobs with sessions on (sessions.gap.ms), to measure their cost; 0 = off (default: ${DEFAULT-VALUE}).")
     long sessionGapMs;
 
+    @Option(names = "--flink-batch", defaultValue = "64",
+            description = "flink.batch.size of the engine flink-heap-batch (default: ${DEFAULT-VALUE}).")
+    int flinkBatch;
+
     @Option(names = "--out", description = "Also append each row to this file.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
         BenchOptions o = new BenchOptions(engines, models, keys, hidden, cell, layers, events, minEventsPerKey,
-                latencyEvents, rate, swapSeconds, exactlyOnce, checkpointMs, parallelism, timeout, out, repeat, warmupEvents, incremental, sessionGapMs);
+                latencyEvents, rate, swapSeconds, exactlyOnce, checkpointMs, parallelism, timeout, out, repeat, warmupEvents, incremental, sessionGapMs, flinkBatch);
         System.out.println(ThroughputBench.header());
         var results = new ThroughputBench(o, System.out).run();
         System.out.println();

@@ -43,7 +43,9 @@ public record FlinkSettings(
         String groupId,
         Map<String, String> flinkConf,
         String metricsHost,
-        int metricsPort) {
+        int metricsPort,
+        int batchSize,
+        long batchMaxDelayMs) {
 
     public static final String JOB_NAME = "flink.job.name";
     public static final String PARALLELISM = "flink.parallelism";
@@ -70,6 +72,15 @@ public record FlinkSettings(
     public static final String RESTART_DELAY = "flink.restart.delay.ms";
     public static final String GROUP_ID = "flink.group.id";
     public static final String CONF_PREFIX = "flink.conf.";
+    /**
+     * Operator batching: up to this many events are collected and their model steps made in batched passes
+     * ({@link BatchingPredictOperator}); 1 = off, each event on its own (sessions on: always off).
+     */
+    public static final String BATCH_SIZE = "flink.batch.size";
+    public static final int DEFAULT_BATCH_SIZE = 1;
+    /** Operator batching: the longest an event waits in a batch that is not full, in ms (0: until the next timer tick). */
+    public static final String BATCH_MAX_DELAY = "flink.batch.max-delay-ms";
+    public static final long DEFAULT_BATCH_MAX_DELAY_MS = 5;
     /** Checkpoint interval of in-process runs, and of cluster runs whose cluster has no checkpointing. */
     public static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000;
     /** -1: a setting the properties leave to the cluster. */
@@ -97,6 +108,12 @@ public record FlinkSettings(
         }
         if (stateTtlMs < 0) {
             throw new IllegalArgumentException(STATE_TTL + " must be ≥ 0");
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException(BATCH_SIZE + " must be ≥ 1 (1 = off), got " + batchSize);
+        }
+        if (batchMaxDelayMs < 0) {
+            throw new IllegalArgumentException(BATCH_MAX_DELAY + " must be ≥ 0, got " + batchMaxDelayMs);
         }
     }
 
@@ -130,7 +147,9 @@ public record FlinkSettings(
                 p.getProperty(GROUP_ID, "seqpredict-flink"),
                 conf,
                 p.getProperty(dev.seqpredict.metrics.MetricsEndpoint.HOST_PROPERTY, "127.0.0.1").trim(),
-                (int) JobSettings.longProp(p, dev.seqpredict.metrics.MetricsEndpoint.PORT_PROPERTY, -1));
+                (int) JobSettings.longProp(p, dev.seqpredict.metrics.MetricsEndpoint.PORT_PROPERTY, -1),
+                (int) Math.min(Integer.MAX_VALUE, JobSettings.longProp(p, BATCH_SIZE, DEFAULT_BATCH_SIZE)),
+                JobSettings.longProp(p, BATCH_MAX_DELAY, DEFAULT_BATCH_MAX_DELAY_MS));
     }
 
     /**
@@ -142,7 +161,7 @@ public record FlinkSettings(
                 checkpointIntervalMs == UNSET ? DEFAULT_CHECKPOINT_INTERVAL_MS : checkpointIntervalMs, checkpointDir,
                 stateBackend == null ? "hashmap" : stateBackend, stateTtlMs, holdMs, holdMaxEventsPerKey, deliveryGuarantee,
                 transactionalIdPrefix, transactionTimeoutMs, restartAttempts == null ? 10 : restartAttempts,
-                restartDelayMs, groupId, flinkConf, metricsHost, metricsPort);
+                restartDelayMs, groupId, flinkConf, metricsHost, metricsPort, batchSize, batchMaxDelayMs);
     }
 
     /**

@@ -436,10 +436,136 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
     }
 
     private void deadLetter(EventRecord record, Rejection rejection, ReadOnlyContext ctx) {
+        ctx.output(DEAD_LETTERS, deadLetterRecord(record, rejection));
+    }
+
+    /** The dead letter of a record, counted. */
+    private DeadLetterRecord deadLetterRecord(EventRecord record, Rejection rejection) {
         dlqCounters.get(rejection.reason()).inc();
         streamMetrics.deadLetter(rejection.reason());
-        ctx.output(DEAD_LETTERS, new DeadLetterRecord(record, rejection.reason().id(), rejection.detail(),
-                jobSettings.maxKeyBytes(), jobSettings.maxEventBytes()));
+        return new DeadLetterRecord(record, rejection.reason().id(), rejection.detail(),
+                jobSettings.maxKeyBytes(), jobSettings.maxEventBytes());
+    }
+
+    // ---- batching (BatchingPredictOperator) ---------------------------------------------------
+
+    /** Whether this function's events may be batched at all: with sessions off (sessions stay per event). */
+    boolean batchable() {
+        return sessions == null;
+    }
+
+    /** One buffered event of a batch, prepared with its key current: a prediction to make or a parse error. */
+    static final class Pending {
+        final EventRecord record;
+        final Event event;          // null: the record did not parse
+        final ServingModel model;
+        final Rejection rejection;  // the parse error
+        final long timestamp;       // Long.MIN_VALUE: none
+
+        private Pending(EventRecord record, Event event, ServingModel model, Rejection rejection, long timestamp) {
+            this.record = record;
+            this.event = event;
+            this.model = model;
+            this.rejection = rejection;
+            this.timestamp = timestamp;
+        }
+    }
+
+    /** Where a batch's results go (the operator's outputs and key context). */
+    interface BatchOutput {
+        void setCurrentKey(String key);
+
+        void prediction(PredictionRecord record, long timestamp);
+
+        void deadLetter(DeadLetterRecord record, long timestamp);
+    }
+
+    /**
+     * The part of {@link #processElement} before the prediction, for a buffered event with its key current: a
+     * {@link Pending}, or null when the event must take the per-event path instead (the registry is not loaded
+     * yet, or the key holds events waiting for their model, or this event would be held).
+     *
+     * @param now       the processing time
+     * @param timestamp the record's timestamp, Long.MIN_VALUE for none
+     */
+    Pending prepare(EventRecord record, long now, long timestamp) throws Exception {
+        if (!registryLoaded) {
+            return null;
+        }
+        EventParser.Result parsed = parser.parse(record.key, record.value);
+        if (!parsed.ok()) {
+            streamMetrics.eventIn();
+            return new Pending(record, null, null, parsed.rejection(), timestamp);
+        }
+        ServingModel model = registry.select(parsed.event());
+        if (holdInfo.value() != null || (model == null && holding(now))) {
+            return null;
+        }
+        streamMetrics.eventIn();
+        return new Pending(record, parsed.event(), model, null, timestamp);
+    }
+
+    /**
+     * Predicts the prepared events as {@link #predict} does one by one, with {@link KeyedPredictor#processBatch}:
+     * each key's state read once, its events in order, its state written back once; the results are emitted
+     * in the order of {@code batch}.
+     */
+    void predictBatch(java.util.List<Pending> batch, BatchOutput out) throws Exception {
+        if (batch.isEmpty()) {
+            return;
+        }
+        java.util.List<String> keys = new java.util.ArrayList<>(batch.size());
+        java.util.List<Event> events = new java.util.ArrayList<>(batch.size());
+        java.util.List<ServingModel> models = new java.util.ArrayList<>(batch.size());
+        Map<String, KeyState> states = new HashMap<>();
+        java.util.Set<String> created = new java.util.HashSet<>();
+        for (Pending p : batch) {
+            if (p.event == null) {
+                continue;
+            }
+            String key = p.record.partitionKey();
+            if (!states.containsKey(key)) {
+                out.setCurrentKey(key);
+                KeyState s = keyState.value();
+                states.put(key, s);
+                if (s == null) {
+                    created.add(key);
+                }
+            }
+            keys.add(key);
+            events.add(p.event);
+            models.add(p.model);
+        }
+        long t0 = System.nanoTime();
+        java.util.List<Outcome> outcomes = predictor.processBatch(keys, events, models, states);
+        long nanos = (System.nanoTime() - t0) / Math.max(1, events.size());
+        java.util.Set<String> updated = new java.util.LinkedHashSet<>();
+        int j = 0;
+        for (Pending p : batch) {
+            if (p.event == null) {
+                out.deadLetter(deadLetterRecord(p.record, p.rejection), p.timestamp);
+                continue;
+            }
+            Outcome outcome = outcomes.get(j++);
+            if (outcome instanceof Outcome.Predicted pr) {
+                String key = keys.get(j - 1);
+                updated.add(key);
+                Prediction prediction = pr.prediction();
+                predictions.inc();
+                if (created.remove(key)) {
+                    streamMetrics.keyCreated();
+                }
+                streamMetrics.predicted(prediction, pr.state(), nanos);
+                out.prediction(new PredictionRecord(prediction.key(), prediction.ts(), prediction.model(), prediction.version(),
+                        PredictionJson.toBytes(prediction)), p.timestamp);
+            } else {
+                out.deadLetter(deadLetterRecord(p.record, ((Outcome.Rejected) outcome).rejection()), p.timestamp);
+            }
+        }
+        for (String key : updated) {
+            out.setCurrentKey(key);
+            keyState.update(states.get(key));
+        }
     }
 
     private void count(String result, String reason) {

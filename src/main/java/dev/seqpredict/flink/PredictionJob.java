@@ -102,7 +102,7 @@ public final class PredictionJob {
         DataStream<ModelRecord> modelStream = env.fromSource(models, modelWatermarks(settings.sessions()), "models")
                 .uid("models-source").setParallelism(1);
         SingleOutputStreamOperator<PredictionRecord> out = pipeline(in, modelStream, settings, flink.stateTtlMs(), flink.holdMs(), flink.holdMaxEventsPerKey(),
-                flink.metricsHost(), flink.metricsPort());
+                flink.metricsHost(), flink.metricsPort(), flink.batchSize(), flink.batchMaxDelayMs());
         out.sinkTo(predictions).name("predictions").uid("predictions-sink");
         out.getSideOutput(PredictFunction.DEAD_LETTERS).sinkTo(deadLetters).name("dead-letters").uid("dlq-sink");
         if (settings.sessions().enabled()) {
@@ -141,11 +141,35 @@ public final class PredictionJob {
                                                                        JobSettings settings, long stateTtlMs,
                                                                        long holdMs, int holdMaxEventsPerKey,
                                                                        String metricsHost, int metricsPort) {
+        return pipeline(events, models, settings, stateTtlMs, holdMs, holdMaxEventsPerKey, metricsHost, metricsPort,
+                FlinkSettings.DEFAULT_BATCH_SIZE, FlinkSettings.DEFAULT_BATCH_MAX_DELAY_MS);
+    }
+
+    /**
+     * As above, with operator batching when {@code batchSize} &gt; 1 and sessions are off
+     * ({@link BatchingPredictOperator}: the same function, state and uid, in an operator that steps the buffered
+     * events of many keys in one pass).
+     */
+    public static SingleOutputStreamOperator<PredictionRecord> pipeline(DataStream<EventRecord> events,
+                                                                       DataStream<ModelRecord> models,
+                                                                       JobSettings settings, long stateTtlMs,
+                                                                       long holdMs, int holdMaxEventsPerKey,
+                                                                       String metricsHost, int metricsPort,
+                                                                       int batchSize, long batchMaxDelayMs) {
+        PredictFunction function = new PredictFunction(settings, stateTtlMs, holdMs, holdMaxEventsPerKey)
+                .withMetricsEndpoint(metricsHost, metricsPort);
+        if (batchSize > 1 && !settings.sessions().enabled()) {
+            // the keyed broadcast operator, built as BroadcastConnectedStream.process would, with batching
+            return events.keyBy(new EntityKey())
+                    .connect(models.broadcast())
+                    .transform("predict", TypeInformation.of(PredictionRecord.class),
+                            new BatchingPredictOperator(function, batchSize, batchMaxDelayMs))
+                    .name("predict").uid("predict");
+        }
         BroadcastStream<ModelRecord> broadcast = models.broadcast(PredictFunction.MODELS);
         return events.keyBy(new EntityKey())
                 .connect(broadcast)
-                .process(new PredictFunction(settings, stateTtlMs, holdMs, holdMaxEventsPerKey).withMetricsEndpoint(metricsHost, metricsPort),
-                        TypeInformation.of(PredictionRecord.class))
+                .process(function, TypeInformation.of(PredictionRecord.class))
                 .name("predict").uid("predict");
     }
 

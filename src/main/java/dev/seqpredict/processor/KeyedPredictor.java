@@ -2,6 +2,10 @@ package dev.seqpredict.processor;
 
 import dev.seqpredict.model.RecurrentModel;
 import dev.seqpredict.model.Task;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The per-key logic every engine runs, written once: check the event against the model, apply the swap
@@ -30,6 +34,153 @@ public final class KeyedPredictor {
      * @param model the model selected for this event, or null when there is none
      */
     public Outcome process(KeyState state, Event event, ServingModel model) {
+        Object checked = check(event, model);
+        if (checked instanceof Outcome.Rejected r) {
+            return r;
+        }
+        Step st = (Step) checked;
+        st.state = state;
+        if (st.unknown) {
+            return unknownEvent(state, event, model);
+        }
+        before(st);
+        if (st.classification) {
+            st.m.stepEvent(st.s.recurrent, st.eventIndex, st.s.lastPrediction);
+        } else {
+            st.m.step(st.s.recurrent, event.values(), st.s.lastPrediction);
+        }
+        return after(st);
+    }
+
+    /**
+     * {@link #process} for many events at once, with the same outcomes bit for bit (the same predictions and
+     * the same key states) as calling it once per event in this order, but the recurrent steps of the events
+     * under one model made in one pass over its weights ({@link RecurrentModel#stepBatch} /
+     * {@link RecurrentModel#stepEventBatch}).
+     *
+     * <p>A key's events are processed in their order: its first event in the batch goes into the first pass,
+     * its second into the second, and so on, so a key is never twice in one pass, and a key whose model
+     * changes between two of its events adopts the new model (swap policy and all) in the later pass, as
+     * {@code process} would. Everything but the step (checks, swap, scoring, the rewarm buffer) is the
+     * per-event code.
+     *
+     * @param keys   each event's key (the engine's; the key of {@code states})
+     * @param events the events, in arrival order
+     * @param models the model selected for each event (null: none)
+     * @param states each key's state before the batch (a key absent or mapped to null is new); updated in
+     *               place: after the call it maps every key that had a prediction to its new state
+     * @return each event's outcome, in the order of {@code events}
+     */
+    public <K> List<Outcome> processBatch(List<K> keys, List<Event> events, List<ServingModel> models,
+                                          Map<K, KeyState> states) {
+        int n = events.size();
+        if (keys.size() != n || models.size() != n) {
+            throw new IllegalArgumentException("keys, events and models differ in length: " + keys.size() + ", "
+                    + n + ", " + models.size());
+        }
+        Outcome[] outcomes = new Outcome[n];
+        Step[] steps = new Step[n];
+        int[] pass = new int[n];
+        Map<K, Integer> seen = new HashMap<>();
+        int passes = 0;
+        for (int i = 0; i < n; i++) {
+            Object checked = check(events.get(i), models.get(i));
+            if (checked instanceof Outcome.Rejected r) {
+                outcomes[i] = r; // checks read only the event and the model: a rejection never waits
+                continue;
+            }
+            steps[i] = (Step) checked;
+            int p = seen.merge(keys.get(i), 1, Integer::sum) - 1; // the key's accepted events before this one
+            pass[i] = p;
+            passes = Math.max(passes, p + 1);
+        }
+        for (int p = 0; p < passes; p++) {
+            // this pass's events (distinct keys), grouped by model in order of first appearance
+            Map<RecurrentModel, List<Step>> byModel = new java.util.IdentityHashMap<>(); // one pass per model instance
+            for (int i = 0; i < n; i++) {
+                Step st = steps[i];
+                if (st == null || pass[i] != p) {
+                    continue;
+                }
+                K key = keys.get(i);
+                st.state = states.get(key);
+                if (st.unknown) {
+                    Outcome o = unknownEvent(st.state, st.event, st.model);
+                    states.put(key, ((Outcome.Predicted) o).state());
+                    outcomes[i] = o;
+                    continue;
+                }
+                before(st);
+                states.put(key, st.s);
+                st.index = i;
+                byModel.computeIfAbsent(st.m, x -> new ArrayList<>()).add(st);
+            }
+            for (Map.Entry<RecurrentModel, List<Step>> e : byModel.entrySet()) {
+                List<Step> group = e.getValue();
+                stepAll(e.getKey(), group);
+                for (Step st : group) {
+                    outcomes[st.index] = after(st);
+                }
+            }
+        }
+        return java.util.Arrays.asList(outcomes);
+    }
+
+    /** One recurrent step for each of the steps (distinct keys, all under {@code m}), in one pass. */
+    private static void stepAll(RecurrentModel m, List<Step> group) {
+        int k = group.size();
+        float[][] states = new float[k][];
+        int[] offsets = new int[k];
+        float[][] outs = new float[k][];
+        for (int j = 0; j < k; j++) {
+            Step st = group.get(j);
+            states[j] = st.s.recurrent;
+            outs[j] = st.s.lastPrediction;
+        }
+        if (group.get(0).classification) {
+            int[] ids = new int[k];
+            for (int j = 0; j < k; j++) {
+                ids[j] = group.get(j).eventIndex;
+            }
+            m.stepEventBatch(k, states, offsets, ids, outs);
+        } else {
+            float[][] features = new float[k][];
+            for (int j = 0; j < k; j++) {
+                features[j] = group.get(j).event.values();
+            }
+            m.stepBatch(k, states, offsets, features, outs);
+        }
+    }
+
+    /** One event on its way through {@link #process}: what the checks found, then what scoring found. */
+    private static final class Step {
+        final Event event;
+        final ServingModel model;
+        final RecurrentModel m;
+        final boolean classification;
+        final int eventIndex;
+        final boolean unknown;
+        KeyState state; // as given
+        KeyState s;     // the state being updated
+        int index;
+        boolean swapped;
+        float error = Float.NaN;
+        Boolean inTopG;
+        double score;
+        boolean anomaly;
+
+        Step(Event event, ServingModel model, boolean classification, int eventIndex, boolean unknown) {
+            this.event = event;
+            this.model = model;
+            this.m = model.model();
+            this.classification = classification;
+            this.eventIndex = eventIndex;
+            this.unknown = unknown;
+        }
+    }
+
+    /** The checks, which read only the event and the model: an {@link Outcome.Rejected} or a {@link Step}. */
+    private Object check(Event event, ServingModel model) {
         if (model == null) {
             return reject(RejectReason.NO_MODEL, "no model is available for key '" + event.key() + "'"
                     + (event.model() != null ? " (model '" + event.model() + "')" : ""));
@@ -44,7 +195,7 @@ public final class KeyedPredictor {
             eventIndex = m.eventIndex(event.event());
             if (eventIndex < 0) {
                 if (config.unknownEventAnomaly()) {
-                    return unknownEvent(state, event, model);
+                    return new Step(event, model, true, -1, true);
                 }
                 return reject(RejectReason.UNKNOWN_EVENT, "event '" + event.event() + "' is not in the vocabulary of model '"
                         + model.name() + "' v" + model.version());
@@ -63,10 +214,21 @@ public final class KeyedPredictor {
                 }
             }
         }
-        // Every check passed: from here on nothing can fail, so the state is updated all the way.
-        KeyState s = state == null ? new KeyState() : state;
-        float[] input = classification ? new float[] {eventIndex} : event.values();
-        boolean swapped = adoptModel(s, model);
+        return new Step(event, model, classification, eventIndex, false);
+    }
+
+    /**
+     * Every check passed: from here on nothing can fail, so the state is updated all the way. Adopts the model,
+     * scores the prediction made before this event and sizes the output for the step.
+     */
+    private void before(Step st) {
+        KeyState s = st.state == null ? new KeyState() : st.state;
+        st.s = s;
+        RecurrentModel m = st.m;
+        boolean classification = st.classification;
+        int eventIndex = st.eventIndex;
+        Event event = st.event;
+        st.swapped = adoptModel(s, st.model);
         if (classification && s.events == 0 && s.lastPrediction == null && m.endIndex() >= 0) {
             // a key's first event under a model that knows session boundaries: step the boundary from the
             // zero state first, as in training, so the first event is predicted (and scored) too
@@ -75,18 +237,16 @@ public final class KeyedPredictor {
         }
 
         // 1. score the prediction made before this event
-        float error = Float.NaN;
-        Boolean inTopG = null;
-        double score = 0;
-        boolean anomaly = false;
         if (s.lastPrediction != null) {
+            float error;
+            double score;
             if (classification) {
                 float p = s.lastPrediction[eventIndex];
                 int rank = rankOf(s.lastPrediction, eventIndex);
-                inTopG = rank < config.topG();
+                st.inTopG = rank < config.topG();
                 error = 1f - p;
                 score = massAbove(s.lastPrediction, p);
-                anomaly = !inTopG;
+                st.anomaly = !st.inTopG;
                 AnomalyScore.update(s, error, config);
             } else {
                 float[] actual = m.targetOf(event.values()); // the features the forecast is of
@@ -99,22 +259,33 @@ public final class KeyedPredictor {
                 if (s.lastAlarm >= 0 && s.events - s.lastAlarm <= config.suppressEvents()) {
                     score = Math.min(score, PredictorConfig.SUPPRESSED_SCORE); // the alarm was already raised
                 } else if (score >= config.anomalyThreshold()) {
-                    anomaly = true;
+                    st.anomaly = true;
                     s.lastAlarm = s.events;
                 }
             }
+            st.error = error;
+            st.score = score;
             s.lastError = error;
             s.lastScore = (float) score;
         }
 
-        // 2. advance one step; the new output becomes the key's last prediction
+        // 2. the step (by the caller) writes the new output, the key's next last prediction, here
         if (s.lastPrediction == null || s.lastPrediction.length != m.outputSize()) {
             s.lastPrediction = new float[m.outputSize()];
         }
-        if (classification) {
-            m.stepEvent(s.recurrent, eventIndex, s.lastPrediction);
+    }
+
+    /** After the step: the forecast blend, the rewarm buffer, the counters and the prediction. */
+    private Outcome after(Step st) {
+        KeyState s = st.s;
+        RecurrentModel m = st.m;
+        Event event = st.event;
+        ServingModel model = st.model;
+        float[] input;
+        if (st.classification) {
+            input = new float[] {st.eventIndex};
         } else {
-            m.step(s.recurrent, event.values(), s.lastPrediction);
+            input = event.values();
             double blendAlpha = config.sensorScoring().blendAlpha();
             if (blendAlpha > 0 && m.forecastsInputs()) {
                 float[] target = m.targetOf(event.values());
@@ -132,10 +303,10 @@ public final class KeyedPredictor {
         s.events++;
         s.lastTs = event.ts();
 
-        Prediction prediction = classification
-                ? logPrediction(event, model, s, error, score, anomaly, inTopG, swapped)
+        Prediction prediction = st.classification
+                ? logPrediction(event, model, s, st.error, st.score, st.anomaly, st.inTopG, st.swapped)
                 : new Prediction(event.key(), event.ts(), model.name(), model.version(), Task.REGRESSION,
-                        s.lastPrediction.clone(), null, null, error, score, anomaly, null, s.events, swapped);
+                        s.lastPrediction.clone(), null, null, st.error, st.score, st.anomaly, null, s.events, st.swapped);
         return new Outcome.Predicted(s, prediction);
     }
 
@@ -265,7 +436,7 @@ public final class KeyedPredictor {
         return Math.sqrt(sum / actual.length);
     }
 
-    private static Outcome reject(RejectReason reason, String detail) {
+    private static Outcome.Rejected reject(RejectReason reason, String detail) {
         return new Outcome.Rejected(new Rejection(reason, detail));
     }
 }

@@ -26,7 +26,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,8 +45,10 @@ class EnginesAgreeTest {
     @TempDir
     Path stateDir;
 
-    @Test
-    void flinkAndKafkaStreamsGiveTheSamePredictionsAndDeadLetters() throws Exception {
+    /** {@code flinkBatch}: Flink's {@link FlinkSettings#BATCH_SIZE} (1 = off; 8 = batches hold a key several times). */
+    @ParameterizedTest(name = "flink.batch.size={0}")
+    @ValueSource(ints = {1, 8})
+    void flinkAndKafkaStreamsGiveTheSamePredictionsAndDeadLetters(int flinkBatch) throws Exception {
         String events = KAFKA.newTopic("events", 2);
         String models = KafkaTestSupport.uniqueTopic("models");
         KAFKA.kafka().createCompactedTopic(models, 1);
@@ -77,6 +80,7 @@ class EnginesAgreeTest {
         Properties flink = new Properties();
         flink.setProperty(FlinkSettings.CHECKPOINT_INTERVAL, "500");
         flink.setProperty(FlinkSettings.PARALLELISM, "2");
+        flink.setProperty(FlinkSettings.BATCH_SIZE, Integer.toString(flinkBatch));
         try (FlinkStreamEngine engine = new FlinkStreamEngine(flink)) {
             engine.start(JobSettings.defaults(KAFKA.bootstrapServers()).withTopics(events, flinkOut, flinkDlq, models));
             awaitCount(flinkOut, good);
