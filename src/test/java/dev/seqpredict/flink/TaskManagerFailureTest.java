@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * TaskManagers die under the running job (heap and RocksDB state): a MiniCluster with two TaskManagers of one slot each (so each
+ * TaskManagers die under the running job (heap and RocksDB state, and heap with operator batching of 16): a MiniCluster with two TaskManagers of one slot each (so each
  * runs one subtask of every operator at parallelism 2), and one of them is terminated four times during a
  * run of 200,000 events, once right after a new model version was published (the swap is in flight:
  * neither served nor checkpointed yet). Each time a replacement TaskManager joins and the job restores
@@ -46,14 +46,18 @@ class TaskManagerFailureTest {
     private final RecurrentModel v2 = TestModels.regression(42, CellType.GRU, 2, 8, 1, "default", "2");
 
     @ParameterizedTest
-    @ValueSource(strings = {"hashmap", "rocksdb"})
+    @ValueSource(strings = {"hashmap", "rocksdb", "hashmap-batch16"})
     @Timeout(value = 420, unit = TimeUnit.SECONDS)
-    void killingTaskManagersDuringTheRunAndDuringAModelSwapLeavesTheCommittedOutputAsWithoutFailures(String backend) throws Exception {
+    void killingTaskManagersDuringTheRunAndDuringAModelSwapLeavesTheCommittedOutputAsWithoutFailures(String run) throws Exception {
         long t0 = System.nanoTime();
-        JobSettings settings = FlinkReliability.createTopics(KAFKA, "tmkill-" + backend, 4);
+        String backend = run.split("-")[0];
+        // operator batching: buffered events must be finished before each checkpoint barrier goes downstream
+        Map<String, String> batching = run.endsWith("-batch16") ? Map.of(FlinkSettings.BATCH_SIZE, "16") : Map.of();
+        JobSettings settings = FlinkReliability.createTopics(KAFKA, "tmkill-" + run, 4);
         String events = settings.eventsTopic();
         String predictions = settings.predictionsTopic();
-        FlinkSettings f = FlinkReliability.flink("tmkill-" + backend, 1000, backend);
+        FlinkSettings f = FlinkReliability.flink("tmkill-" + run, 1000, backend, batching);
+        assertThat(f.batchSize()).isEqualTo(batching.isEmpty() ? 1 : 16);
 
         FlinkReliability.TwoPhases input = FlinkReliability.TwoPhases.of(settings, EventStreams.keys("k", KEYS), ROUNDS, 1, v1, v2);
         List<Ev> phase1 = input.phase1();
@@ -105,7 +109,7 @@ class TaskManagerFailureTest {
         }
 
         String committedOutput = input.assertCommittedAsWithoutFailures(KAFKA.bootstrapServers(), settings);
-        LOG.info("{}: {} TaskManager kills, {} events, {}, {} s", backend, kills,
+        LOG.info("{}: {} TaskManager kills, {} events, {}, {} s", run, kills,
                 phase1.size() + phase2.size(), committedOutput, (System.nanoTime() - t0) / 1_000_000_000);
         assertThat(kills).isEqualTo(4);
     }
