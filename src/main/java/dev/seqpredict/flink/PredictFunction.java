@@ -351,6 +351,7 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         if (step.arm() != KeySessions.NO_TIMER) {
             ctx.timerService().registerEventTimeTimer(step.arm());
         }
+        streamMetrics.sessionsOpen((step.session() != null ? 1 : 0) - (open != null ? 1 : 0));
         if (step.session() != null) {
             sessionState.update(KeySessionCodec.toBytes(step.session()));
         } else if (open != null) {
@@ -392,6 +393,7 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
             verdict(e.closed(), ctx);
             keyState.clear();
             sessionState.clear();
+            streamMetrics.sessionsOpen(-1);
             if (e.disarm() != KeySessions.NO_TIMER) {
                 ctx.timerService().deleteEventTimeTimer(e.disarm());
             }

@@ -209,6 +209,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
             deadlines.put(deadlineKey(step.arm(), key), EMPTY);
         }
         KeySession next = step.session();
+        metrics.sessionsOpen((next != null ? 1 : 0) - (open != null ? 1 : 0));
         if (next != null) {
             sessionStore.put(key, KeySessionCodec.toBytes(next));
         } else if (open != null) {
@@ -260,6 +261,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
                 verdict(e.closed());
                 states.delete(key);
                 sessionStore.delete(key);
+                metrics.sessionsOpen(-1);
                 if (e.disarm() != KeySessions.NO_TIMER) {
                     deadlines.delete(deadlineKey(e.disarm(), key));
                 }
