@@ -224,6 +224,15 @@ final class FlinkProcessCluster implements AutoCloseable {
         }
     }
 
+    /** The last lines of the JobManager's log and of the newest TaskManager's, for a failure message. */
+    String logTails() {
+        StringBuilder b = new StringBuilder("JobManager log:\n").append(jobManager.tail(40));
+        if (!taskManagers.isEmpty()) {
+            b.append("\nnewest TaskManager log:\n").append(taskManagers.get(taskManagers.size() - 1).tail(30));
+        }
+        return b.toString();
+    }
+
     /** The number of restarts of the job so far (Flink's numRestarts job metric). */
     long restarts(JobID job) throws Exception {
         JsonNode m = get("/jobs/" + job + "/metrics?get=numRestarts");

@@ -73,10 +73,10 @@ class TaskManagerProcessKillTest {
 
             Thread producer1 = EventStreams.produceInBackground(KAFKA.bootstrapServers(), events, phase1);
             assertThat(committed.await((long) (phase1.size() * 0.3), Duration.ofSeconds(150)))
-                    .as("progress; %s", cluster.describe(id)).isTrue();
+                    .as("progress; %s%n%s", cluster.describe(id), cluster.logTails()).isTrue();
             kills += kill(cluster, "phase 1 at " + committed.count() + " committed");
             producer1.join(120_000);
-            assertThat(committed.await(phase1.size(), Duration.ofSeconds(180))).as("phase 1 complete; %s", cluster.describe(id)).isTrue();
+            assertThat(committed.await(phase1.size(), Duration.ofSeconds(180))).as("phase 1 complete; %s%n%s", cluster.describe(id), cluster.logTails()).isTrue();
 
             // the swap in flight: publish v2 and kill at once, before it is served or checkpointed
             FlinkReliability.publish(KAFKA, settings, v2);
@@ -85,10 +85,10 @@ class TaskManagerProcessKillTest {
 
             long base = phase1.size() + probes;
             Thread producer2 = EventStreams.produceInBackground(KAFKA.bootstrapServers(), events, phase2);
-            assertThat(committed.await(base + phase2.size() / 2, Duration.ofSeconds(150))).as("progress; %s", cluster.describe(id)).isTrue();
+            assertThat(committed.await(base + phase2.size() / 2, Duration.ofSeconds(150))).as("progress; %s%n%s", cluster.describe(id), cluster.logTails()).isTrue();
             kills += kill(cluster, "phase 2 at " + committed.count() + " committed");
             producer2.join(120_000);
-            assertThat(committed.await(base + phase2.size(), Duration.ofSeconds(180))).as("phase 2 complete; %s", cluster.describe(id)).isTrue();
+            assertThat(committed.await(base + phase2.size(), Duration.ofSeconds(180))).as("phase 2 complete; %s%n%s", cluster.describe(id), cluster.logTails()).isTrue();
             Thread.sleep(2_000); // a checkpoint interval: a duplicate, if there were one, would be committed now
             long restarts = cluster.restarts(id);
             LOG.info("job restarts: {}; {}", restarts, cluster.describe(id));
