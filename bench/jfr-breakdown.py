@@ -10,6 +10,7 @@ import re, sys, collections
 
 # (category, regex on 'class.method'), checked per frame from the leaf towards the root
 CATS = [
+    ("sessions (KeySessions, KeySessionCodec, session timers)", r"processor\.KeySession|processor\.OpenSession|processor\.SessionRules|PredictProcessor\.(closeDueSessions|deadlineKey)|PredictFunction\.closeSession|InternalTimerServiceImpl|HeapPriorityQueue"),
     ("parse (EventParser, Jackson read)", r"processor\.EventParser\."),
     ("JSON out (PredictionJson)", r"processor\.PredictionJson\."),
     ("anomaly score", r"processor\.AnomalyScore\.|AnomalyStats"),

@@ -68,8 +68,9 @@ import org.slf4j.LoggerFactory;
  *       have come by then); after a restore nothing is held.</li>
  *   <li>Sessions ({@code sessions.gap.ms} &gt; 0): each event goes through {@link KeySessions#process} instead, the
  *       key's open session is kept in its own keyed state ({@link #SESSION_STATE_NAME}, {@link KeySessionCodec}
- *       bytes) with one event-time timer at its deadline (replaced on every event); the timer or an explicit end
- *       closes it, the verdict goes to the {@link #VERDICTS} side output and the key's state is cleared.</li>
+ *       bytes) with one event-time timer, set when the session opens and re-armed at the real deadline
+ *       when it fires early (lazy deadlines: an event that continues a session touches no timer); the timer or an
+ *       explicit end closes it, the verdict goes to the {@link #VERDICTS} side output and the key's state is cleared.</li>
  * </ul>
  */
 public class PredictFunction extends KeyedBroadcastProcessFunction<String, EventRecord, ModelRecord, PredictionRecord> {
@@ -330,8 +331,6 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         long clock = record.timestamp != EventRecord.NO_TIMESTAMP ? record.timestamp : event.ts();
         byte[] stored = sessionState.value();
         KeySession open = stored == null ? null : KeySessionCodec.fromBytes(stored);
-        long gap = sessions.settings().gapMs();
-        long oldDeadline = open == null ? 0 : open.deadline(gap);
         ServingModel model = registry.select(event);
         long t0 = System.nanoTime();
         KeySessions.Step step = sessions.process(before, open, event, clock, model, registry);
@@ -346,12 +345,15 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         } else if (step.outcome() instanceof Outcome.Predicted) {
             keyState.update(step.state());
         }
-        if (open != null) {
-            ctx.timerService().deleteEventTimeTimer(oldDeadline);
+        if (step.disarm() != KeySessions.NO_TIMER) {
+            ctx.timerService().deleteEventTimeTimer(step.disarm());
         }
+        if (step.arm() != KeySessions.NO_TIMER) {
+            ctx.timerService().registerEventTimeTimer(step.arm());
+        }
+        streamMetrics.sessionsOpen((step.session() != null ? 1 : 0) - (open != null ? 1 : 0));
         if (step.session() != null) {
             sessionState.update(KeySessionCodec.toBytes(step.session()));
-            ctx.timerService().registerEventTimeTimer(step.session().deadline(gap));
         } else if (open != null) {
             sessionState.clear();
         }
@@ -368,7 +370,11 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
         }
     }
 
-    /** The key's session timer: closes the session if its deadline is this (a stale timer closes nothing). */
+    /**
+     * The key's session timer (lazy deadlines, {@link KeySessions#expire}): closes the session once the watermark has
+     * reached its real deadline, re-arms the timer there when the session had events since it was set, and ignores a
+     * stale timer.
+     */
     private void closeSession(long timestamp, OnTimerContext ctx) throws Exception {
         if (sessions == null) {
             return;
@@ -378,11 +384,22 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
             return;
         }
         KeySession open = KeySessionCodec.fromBytes(stored);
-        ClosedSession c = sessions.closeExpired(ctx.getCurrentKey(), keyState.value(), open, timestamp, registry);
-        if (c != null) {
-            verdict(c, ctx);
+        long now = Math.max(timestamp, ctx.timerService().currentWatermark());
+        KeySessions.Expiry e = sessions.expire(ctx.getCurrentKey(), keyState.value(), open, timestamp, now, registry);
+        if (e == null) {
+            return;
+        }
+        if (e.closed() != null) {
+            verdict(e.closed(), ctx);
             keyState.clear();
             sessionState.clear();
+            streamMetrics.sessionsOpen(-1);
+            if (e.disarm() != KeySessions.NO_TIMER) {
+                ctx.timerService().deleteEventTimeTimer(e.disarm());
+            }
+        } else {
+            sessionState.update(KeySessionCodec.toBytes(open));
+            ctx.timerService().registerEventTimeTimer(e.rearm());
         }
     }
 

@@ -61,10 +61,13 @@ import org.slf4j.LoggerFactory;
  * than the TTL (stream time: deterministic on replay, so exactly-once runs expire the same keys).
  *
  * <p>With sessions on ({@code sessions.gap.ms} &gt; 0) each event goes through {@link KeySessions#process} instead;
- * a key's open session lives in {@link PredictionTopology#SESSION_STORE} ({@link KeySessionCodec} bytes) and its
- * deadline (last record timestamp + gap) in the index store {@link PredictionTopology#SESSION_DEADLINES}, keyed by
- * deadline then key, so the stream-time punctuation ({@code sessions.check.ms}) reads only the sessions that are
- * due (a range scan), not every key. Verdicts go to the verdicts sink; the stores and sinks are in the task's
+ * a key's open session lives in {@link PredictionTopology#SESSION_STORE} ({@link KeySessionCodec} bytes) and one
+ * index entry per session in the store {@link PredictionTopology#SESSION_DEADLINES}, keyed by event time then key,
+ * so the stream-time punctuation ({@code sessions.check.ms}) reads only the entries that are due (a range scan), not
+ * every key. Deadlines are lazy ({@link KeySessions#expire}): the entry is written when the session opens (at its
+ * first deadline) and moved to the real deadline (last record timestamp + gap) only when it comes due early, so an
+ * event that continues a session does not touch the index. An entry written by an earlier release (always at the
+ * real deadline) works the same; a stale one is dropped (the session's own entry is still there). Verdicts go to the verdicts sink; the stores and sinks are in the task's
  * transaction, so exactly-once covers them.
  */
 final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]> {
@@ -183,8 +186,6 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
         KeyState state = stored == null ? null : stored.value();
         byte[] sessionBytes = sessionStore.get(key);
         KeySession open = sessionBytes == null ? null : KeySessionCodec.fromBytes(sessionBytes);
-        long gap = sessions.settings().gapMs();
-        long oldDeadline = open == null ? 0 : open.deadline(gap);
         ServingModel model = registry.select(event);
         long t0 = System.nanoTime();
         KeySessions.Step step = sessions.process(state, open, event, record.timestamp(), model, registry);
@@ -201,16 +202,16 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
             states.put(key, ValueAndTimestamp.make(step.state(),
                     same ? Math.max(stored.timestamp(), record.timestamp()) : record.timestamp()));
         }
-        KeySession next = step.session();
-        long newDeadline = next == null ? 0 : next.deadline(gap);
-        if (open != null && (next == null || newDeadline != oldDeadline)) {
-            deadlines.delete(deadlineKey(oldDeadline, key));
+        if (step.disarm() != KeySessions.NO_TIMER) {
+            deadlines.delete(deadlineKey(step.disarm(), key));
         }
+        if (step.arm() != KeySessions.NO_TIMER) {
+            deadlines.put(deadlineKey(step.arm(), key), EMPTY);
+        }
+        KeySession next = step.session();
+        metrics.sessionsOpen((next != null ? 1 : 0) - (open != null ? 1 : 0));
         if (next != null) {
             sessionStore.put(key, KeySessionCodec.toBytes(next));
-            if (open == null || newDeadline != oldDeadline) {
-                deadlines.put(deadlineKey(newDeadline, key), EMPTY);
-            }
         } else if (open != null) {
             sessionStore.delete(key);
         }
@@ -250,15 +251,23 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
                 continue;
             }
             KeySession open = KeySessionCodec.fromBytes(sessionBytes);
-            if (open.deadline(sessions.settings().gapMs()) != deadline) {
-                continue; // a stale entry (not written by this release, which moves the entry with the deadline)
-            }
             ValueAndTimestamp<KeyState> stored = states.get(key);
-            ClosedSession c = sessions.closeExpired(key, stored == null ? null : stored.value(), open, streamTime, registry);
-            if (c != null) {
-                verdict(c);
+            KeySessions.Expiry e = sessions.expire(key, stored == null ? null : stored.value(), open, deadline, streamTime,
+                    registry);
+            if (e == null) {
+                continue; // a stale entry: the session's own entry is still in the index
+            }
+            if (e.closed() != null) {
+                verdict(e.closed());
                 states.delete(key);
                 sessionStore.delete(key);
+                metrics.sessionsOpen(-1);
+                if (e.disarm() != KeySessions.NO_TIMER) {
+                    deadlines.delete(deadlineKey(e.disarm(), key));
+                }
+            } else { // the session had events since the entry was written: its real deadline is later
+                sessionStore.put(key, KeySessionCodec.toBytes(open));
+                deadlines.put(deadlineKey(e.rearm(), key), EMPTY);
             }
         }
     }

@@ -42,6 +42,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code seqpredict.sessions.closed} [seqpredict_sessions_closed_total{model,verdict,reason,closed_by}]:
  *       session verdicts (sessions on): model ("none" when no event was predicted), verdict anomalous | normal, reason miss | end | a rejection reason | none,
  *       closed_by gap | end</li>
+ *   <li>{@code seqpredict.sessions.open} [seqpredict_sessions_open]: sessions this instance (JVM: all of its Flink
+ *       subtasks or Kafka Streams tasks) opened and has not closed since it started; sessions restored from a
+ *       checkpoint or changelog are not counted until they close (each close then subtracts one), so after a
+ *       restore it reads low, and can go below 0, until the restored sessions are closed</li>
  * </ul>
  * Thread-safe; meters are created once and cached, so the per-event cost is a map lookup and an add.
  */
@@ -58,6 +62,7 @@ public final class StreamMetrics {
     private final Map<String, String> activeVersion = new ConcurrentHashMap<>();
     private final Map<String, Counter> sessionsClosed = new ConcurrentHashMap<>();
     private final AtomicLong keys = new AtomicLong();
+    private final AtomicLong sessionsOpen = new AtomicLong();
     private final AtomicLong stateBytesPerKey = new AtomicLong();
 
     private static final Map<String, StreamMetrics> SHARED = new ConcurrentHashMap<>();
@@ -85,6 +90,8 @@ public final class StreamMetrics {
                 .description("Keys whose state was deleted after the state TTL (Kafka Streams)").register(registry);
         Gauge.builder("seqpredict.keys", keys, AtomicLong::get).tags(base)
                 .description("Keys this instance gave state to since it started").register(registry);
+        Gauge.builder("seqpredict.sessions.open", sessionsOpen, AtomicLong::get).tags(base)
+                .description("Sessions this instance opened and has not closed since it started").register(registry);
         Gauge.builder("seqpredict.state.bytes", this, m -> (double) m.keys.get() * m.stateBytesPerKey.get()).tags(base)
                 .description("Estimated bytes of keyed state held for those keys").register(registry);
     }
@@ -109,6 +116,18 @@ public final class StreamMetrics {
     /** Keys whose state was deleted for being idle longer than the state TTL (Kafka Streams). */
     public void keysExpired(int n) {
         keysExpired.increment(n);
+    }
+
+    /** Sessions opened (+) or closed (-): the change in this instance's open sessions. */
+    public void sessionsOpen(int delta) {
+        if (delta != 0) {
+            sessionsOpen.addAndGet(delta);
+        }
+    }
+
+    /** The open sessions gauge's value. */
+    public long sessionsOpen() {
+        return sessionsOpen.get();
     }
 
     /** A session closed with its verdict. */

@@ -10,17 +10,19 @@ import java.io.UncheckedIOException;
 /**
  * The binary form of a {@link KeySession}, shared by both engines' session state. Big-endian:
  * <pre>
- * u8   format version (currently 1)
+ * u8   format version (currently 2)
  * i64  first ts, i64 last ts (the events' ts), i32 event count
  * u8   1 when a reason follows: utf reason, i32 index of the offending event; 0 when the session is normal so far
  * i64  last record timestamp (engine event time, for the gap)
+ * i64  (version 2) the event time of the session's timer / index entry (lazy deadlines, {@link KeySession#timerAt()});
+ *      version 1 has none: its timer was kept at the deadline ({@link KeySession#AT_DEADLINE})
  * </pre>
  * Readers of later releases must keep reading every earlier version. Corrupt bytes fail with a
  * {@link CorruptSessionException}, never a half-read session.
  */
 public final class KeySessionCodec {
 
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
 
     private KeySessionCodec() {
     }
@@ -50,6 +52,7 @@ public final class KeySessionCodec {
                 out.writeInt(o.at());
             }
             out.writeLong(s.lastClock());
+            out.writeLong(s.timerAt());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -62,7 +65,7 @@ public final class KeySessionCodec {
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             int version = in.readUnsignedByte();
-            if (version != FORMAT_VERSION) {
+            if (version < 1 || version > FORMAT_VERSION) {
                 throw new CorruptSessionException("corrupt session state: unknown format version " + version
                         + " (this release reads 1.." + FORMAT_VERSION + ")", null);
             }
@@ -79,6 +82,7 @@ public final class KeySessionCodec {
                 throw new CorruptSessionException("corrupt session state: reason flag " + flag, null);
             }
             long clock = in.readLong();
+            long timerAt = version >= 2 ? in.readLong() : KeySession.AT_DEADLINE;
             if (in.available() > 0) {
                 throw new CorruptSessionException("corrupt session state: " + in.available() + " trailing bytes", null);
             }
@@ -86,7 +90,7 @@ public final class KeySessionCodec {
                 throw new CorruptSessionException("corrupt session state: " + events + " events, first ts " + firstTs
                         + ", last ts " + lastTs + ", offending index " + at, null);
             }
-            return new KeySession(new OpenSession(firstTs, lastTs, events, reason, at), clock);
+            return new KeySession(new OpenSession(firstTs, lastTs, events, reason, at), clock, timerAt);
         } catch (IOException e) {
             throw new CorruptSessionException("corrupt session state (" + bytes.length + " bytes): " + e, e);
         }

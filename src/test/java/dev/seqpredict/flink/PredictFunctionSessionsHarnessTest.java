@@ -160,4 +160,83 @@ class PredictFunctionSessionsHarnessTest {
         restored.processWatermark(1200);
         assertThat(verdicts(restored)).containsExactly(verdict("k", 100, 200, 2, "normal", null, "null", "gap"));
     }
+
+    @Test
+    void aLateRecordOfAnOpenSessionIsCountedInIt() throws Exception {
+        var h = harness(null);
+        send(h, "k", 100, "a");
+        send(h, "k", 900, "b");
+        h.processWatermark(950);
+        send(h, "k", 300, "a"); // 650 ms behind the watermark, its session still open: counted, the deadline stays 1900
+        h.processWatermark(1899);
+        assertThat(verdicts(h)).isEmpty();
+        h.processWatermark(1900);
+        assertThat(verdicts(h)).singleElement().asString()
+                .startsWith("900 {\"key\":\"k\",\"first_ts\":100,\"last_ts\":900,\"events\":3,").endsWith("\"closed_by\":\"gap\"}");
+    }
+
+    @Test
+    void aLateRecordAfterItsSessionClosedStartsANewSession() throws Exception {
+        var h = harness(null);
+        send(h, "k", 100, "a");
+        send(h, "k", 200, "b");
+        h.processWatermark(1200);
+        assertThat(verdicts(h)).containsExactly(verdict("k", 100, 200, 2, "normal", null, "null", "gap"));
+        // 250 is behind the watermark by more than the out-of-orderness: the closed session stays closed and the
+        // record starts a new one, due at 1250
+        send(h, "k", 250, "a");
+        h.processWatermark(1249);
+        assertThat(verdicts(h)).isEmpty();
+        h.processWatermark(1250);
+        assertThat(verdicts(h)).containsExactly(verdict("k", 250, 250, 1, "anomalous", "end", "1", "gap"));
+        // so late that its deadline (150 + gap) has passed already: closed at the next watermark
+        send(h, "k", 150, "a");
+        h.processWatermark(1251);
+        assertThat(verdicts(h)).containsExactly(verdict("k", 150, 150, 1, "anomalous", "end", "1", "gap"));
+        assertThat(h.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void eventsOfAnOpenSessionSetNoTimersAndAnEarlyTimerReArmsAtTheDeadline() throws Exception {
+        var h = harness(null);
+        send(h, "k", 100, "a");
+        assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        send(h, "k", 200, "b");
+        send(h, "k", 300, "a");
+        assertThat(h.numEventTimeTimers()).isEqualTo(1); // still the one set at 1100
+        h.processWatermark(1100); // fires early: re-armed at 1300
+        assertThat(verdicts(h)).isEmpty();
+        assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        h.processWatermark(1300);
+        assertThat(verdicts(h)).singleElement().asString().contains("\"events\":3,");
+        assertThat(h.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void theOpenSessionsGaugeCountsOpenedMinusClosed() throws Exception {
+        var h = harness(null);
+        double before = openSessions();
+        send(h, "k1", 100, "a");
+        send(h, "k2", 110, "a");
+        send(h, "k3", 120, "a");
+        send(h, "k3", 130, "END"); // closed by its marker
+        send(h, "k4", 140, "b");
+        assertThat(openSessions() - before).isEqualTo(3); // k1, k2, k4
+        send(h, "k4", 5000, "a"); // closes k4's session by gap and opens its next one
+        h.processWatermark(1200); // closes k1, k2
+        assertThat(verdicts(h)).hasSize(4); // k3's by its marker, k4's, k1's, k2's
+        assertThat(openSessions() - before).isEqualTo(1);
+        h.processWatermark(6000);
+        assertThat(verdicts(h)).hasSize(1);
+        assertThat(openSessions() - before).isZero();
+    }
+
+    /**
+     * What the open-sessions gauge of this JVM's Flink subtasks reads (the shared metrics' counter: other tests in
+     * this JVM may have registered the gauge name on the same registry first).
+     */
+    private static double openSessions() {
+        return dev.seqpredict.metrics.StreamMetrics.shared(dev.seqpredict.metrics.MetricsEndpoint.registry(),
+                PredictFunction.ENGINE).sessionsOpen();
+    }
 }

@@ -164,4 +164,64 @@ class SessionsTopologyTest {
         assertThat(runs.get(0)).anyMatch(v -> v.contains("\"closed_by\":\"gap\""))
                 .anyMatch(v -> v.contains("\"closed_by\":\"end\""));
     }
+
+    /** Moves stream time up from {@code from} in steps of 10 ms until a verdict is written, at most to {@code to}. */
+    private List<String> verdictsBy(long from, long to) {
+        List<String> got = verdicts();
+        for (long t = from; got.isEmpty() && t <= to; t += 10) {
+            streamTime(t);
+            got = verdicts();
+        }
+        return got;
+    }
+
+    @Test
+    void aLateRecordOfAnOpenSessionIsCountedInIt() {
+        start(stateDir);
+        send("k", 100, "a");
+        send("k", 900, "b");
+        streamTime(950);
+        send("k", 300, "a"); // 650 ms behind stream time, its session still open: counted, the deadline stays 1900
+        assertThat(verdictsBy(1000, 1899)).isEmpty();
+        assertThat(verdictsBy(1900, 1900 + CHECK)).singleElement().asString()
+                .startsWith("900 {\"key\":\"k\",\"first_ts\":100,\"last_ts\":900,\"events\":3,").endsWith("\"closed_by\":\"gap\"}");
+    }
+
+    @Test
+    void aLateRecordAfterItsSessionClosedStartsANewSession() {
+        start(stateDir);
+        send("k", 100, "a");
+        send("k", 200, "b");
+        assertThat(verdictsBy(300, 1200 + CHECK)).containsExactly(verdict("k", 100, 200, 2, "normal", null, "null", "gap"));
+        // 250 is behind stream time (~1200) by more than any grace: the closed session stays closed and the record
+        // starts a new one, due at 1250
+        send("k", 250, "a");
+        assertThat(verdictsBy(1250, 1250 + CHECK)).containsExactly(verdict("k", 250, 250, 1, "anomalous", "end", "1", "gap"));
+        // so late that its deadline (150 + gap) has passed already: closed by the next punctuation
+        send("k", 150, "a");
+        long now = 1250 + CHECK;
+        assertThat(verdictsBy(now, now + CHECK)).containsExactly(verdict("k", 150, 150, 1, "anomalous", "end", "1", "gap"));
+    }
+
+    @Test
+    void theOpenSessionsGaugeCountsOpenedMinusClosed() {
+        start(stateDir);
+        send("k1", 100, "a");
+        send("k2", 110, "a");
+        send("k3", 120, "a");
+        send("k3", 130, "END"); // closed by its marker
+        send("k4", 140, "b");
+        assertThat(open()).isEqualTo(3); // k1, k2, k4
+        send("k4", 5000, "a"); // closes k4's session by gap and opens its next one
+        streamTime(5000 + CHECK); // a punctuation past 1110 closes k1, k2; the clock key opens a session
+        assertThat(verdicts()).hasSize(4); // k3's by its marker, k4's, k1's, k2's
+        assertThat(open()).isEqualTo(2); // k4's second session, the clock's
+        streamTime(9000); // closes k4's and the clock's (which opens its next one)
+        assertThat(verdicts()).hasSize(1);
+        assertThat(open()).isEqualTo(1);
+    }
+
+    private double open() {
+        return meters.get("seqpredict.sessions.open").tag("engine", PredictionApp.ENGINE).gauge().value();
+    }
 }

@@ -21,10 +21,23 @@ class KeySessionCodecTest {
     }
 
     @Test
-    void theLayoutIsVersionOne() {
-        byte[] b = KeySessionCodec.toBytes(new KeySession(new OpenSession(1, 2, 3, null, -1), 4));
-        assertThat(HexFormat.of().formatHex(b)).isEqualTo("01" + "0000000000000001" + "0000000000000002" + "00000003"
+    void theLayoutIsVersionTwo() {
+        KeySession s = new KeySession(new OpenSession(1, 2, 3, null, -1), 4, 5);
+        byte[] b = KeySessionCodec.toBytes(s);
+        assertThat(HexFormat.of().formatHex(b)).isEqualTo("02" + "0000000000000001" + "0000000000000002" + "00000003"
+                + "00" + "0000000000000004" + "0000000000000005");
+        assertThat(KeySessionCodec.fromBytes(b).timerAt()).isEqualTo(5);
+    }
+
+    @Test
+    void versionOneStillReadsWithItsTimerAtTheDeadline() {
+        byte[] v1 = HexFormat.of().parseHex("01" + "0000000000000001" + "0000000000000002" + "00000003"
                 + "00" + "0000000000000004");
+        KeySession s = KeySessionCodec.fromBytes(v1);
+        assertThat(s.lastClock()).isEqualTo(4);
+        assertThat(s.session().events()).isEqualTo(3);
+        assertThat(s.timerAt()).isEqualTo(KeySession.AT_DEADLINE);
+        assertThat(s.timer(100)).isEqualTo(104);
     }
 
     @Test

@@ -141,4 +141,47 @@ class KeySessionsTest {
         assertThat(s.verdictsTopic()).isEqualTo("v");
         assertThat(JobSettings.fromProperties(s.toProperties())).isEqualTo(s);
     }
+
+    @Test
+    void lazyDeadlinesArmOnceReArmAtTheRealDeadlineAndDisarmOnClose() {
+        KeySessions.Step first = send(100, "a");
+        assertThat(first.arm()).isEqualTo(100 + GAP);
+        assertThat(first.disarm()).isEqualTo(KeySessions.NO_TIMER);
+        KeySessions.Step next = send(300, "b");
+        assertThat(next.arm()).isEqualTo(KeySessions.NO_TIMER); // continuing: no timer moves
+        assertThat(next.disarm()).isEqualTo(KeySessions.NO_TIMER);
+        assertThat(session.timerAt()).isEqualTo(100 + GAP);
+        // the timer comes due early: re-armed at the real deadline, nothing closed
+        KeySessions.Expiry early = sessions.expire("k", state, session, 100 + GAP, 100 + GAP, registry);
+        assertThat(early.closed()).isNull();
+        assertThat(early.rearm()).isEqualTo(300 + GAP);
+        assertThat(session.timerAt()).isEqualTo(300 + GAP);
+        // a timer that is not the session's (left by an earlier release) does nothing before the deadline
+        assertThat(sessions.expire("k", state, session, 250, 250 + GAP, registry)).isNull();
+        // event time jumped past the real deadline: closed at the first timer that fires, the other one disarmed
+        KeySessions.Expiry jump = sessions.expire("k", state, session, 250, 300 + GAP, registry);
+        assertThat(jump.closed()).isEqualTo(verdict(100, 300, 2, false, -1, null, "gap"));
+        assertThat(jump.disarm()).isEqualTo(300 + GAP);
+        // an end closes and deletes the session's timer
+        session = null;
+        state = null;
+        send(5000, "a");
+        KeySessions.Step end = send(5100, "END");
+        assertThat(end.disarm()).isEqualTo(5000 + GAP);
+        assertThat(end.closed()).hasSize(1);
+    }
+
+    @Test
+    void aFormatOneSessionKeepsItsTimerAtTheDeadlineItHadThen() {
+        send(100, "a");
+        // as read from format 1: no timer time stored, the previous release kept the timer at the deadline
+        session = KeySessionCodec.fromBytes(java.util.HexFormat.of().parseHex("01" + "0000000000000064"
+                + "0000000000000064" + "00000001" + "00" + "0000000000000064"));
+        assertThat(session.timer(GAP)).isEqualTo(100 + GAP);
+        KeySessions.Step next = send(400, "b");
+        assertThat(next.arm()).isEqualTo(KeySessions.NO_TIMER);
+        assertThat(session.timerAt()).isEqualTo(100 + GAP); // where the old timer is
+        KeySessions.Expiry e = sessions.expire("k", state, session, 100 + GAP, 100 + GAP, registry);
+        assertThat(e.rearm()).isEqualTo(400 + GAP);
+    }
 }
