@@ -9,7 +9,10 @@ import dev.seqpredict.testing.EndSymbolModels;
 import dev.seqpredict.testing.TestModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import dev.seqpredict.processor.KeySession;
+import dev.seqpredict.processor.KeySessionCodec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -18,6 +21,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -219,6 +224,41 @@ class SessionsTopologyTest {
         streamTime(9000); // closes k4's and the clock's (which opens its next one)
         assertThat(verdicts()).hasSize(1);
         assertThat(open()).isEqualTo(1);
+    }
+
+    /**
+     * State as the previous release left it: sessions in format 1 (no timer time) with their index entry at the real
+     * deadline, moved on every record, plus a stale entry. The session that gets more records is re-armed, not lost
+     * or closed early; the silent one closes at its deadline; the stale entry is dropped; one verdict per session.
+     */
+    @Test
+    void stateOfThePreviousReleaseStillClosesEverySessionOnce() {
+        start(stateDir);
+        send("k1", 100, "a");
+        send("k1", 200, "b");
+        send("k2", 150, "a");
+        TopologyTestDriver driver = drivers.get(drivers.size() - 1);
+        KeyValueStore<String, byte[]> store = driver.getKeyValueStore(PredictionTopology.SESSION_STORE);
+        KeyValueStore<Bytes, byte[]> index = driver.getKeyValueStore(PredictionTopology.SESSION_DEADLINES);
+        for (String k : List.of("k1", "k2")) {
+            KeySession now = KeySessionCodec.fromBytes(store.get(k));
+            index.delete(PredictProcessor.deadlineKey(now.timerAt(), k));
+            byte[] v2 = KeySessionCodec.toBytes(now);
+            byte[] v1 = Arrays.copyOf(v2, v2.length - 8);
+            v1[0] = 1;
+            store.put(k, v1);
+            index.put(PredictProcessor.deadlineKey(now.deadline(GAP), k), new byte[0]);
+        }
+        index.put(PredictProcessor.deadlineKey(1120, "k1"), new byte[0]); // stale: not k1's deadline
+        assertThat(KeySessionCodec.fromBytes(store.get("k1")).timerAt()).isEqualTo(KeySession.AT_DEADLINE);
+        send("k1", 400, "a"); // k1's deadline is now 1400; its entry stays at 1200
+        assertThat(verdictsBy(300, 1149)).isEmpty();
+        assertThat(verdictsBy(1150, 1150 + CHECK)).containsExactly(verdict("k2", 150, 150, 1, "anomalous", "end", "1", "gap"));
+        assertThat(verdictsBy(1150 + CHECK, 1399)).isEmpty(); // the stale entry and k1's old one came due: nothing closed
+        assertThat(verdictsBy(1400, 1400 + CHECK)).singleElement().asString()
+                .startsWith("400 {\"key\":\"k1\",\"first_ts\":100,\"last_ts\":400,\"events\":3,").endsWith("\"closed_by\":\"gap\"}");
+        assertThat(store.get("k1")).isNull();
+        assertThat(verdictsBy(1400 + CHECK, 5000)).isEmpty();
     }
 
     private double open() {
