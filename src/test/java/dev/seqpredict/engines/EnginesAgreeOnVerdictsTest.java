@@ -123,8 +123,12 @@ class EnginesAgreeOnVerdictsTest {
             app.close();
         }
 
+        // the two clock records only move time; their own sessions close only if an engine's time moves on again
+        // (Flink: a final watermark while the engine shuts down), which is a race the test does not compare
         Map<String, List<String>> fromFlink = byKey(read(flinkVerdicts));
         Map<String, List<String>> fromKStreams = byKey(read(ksVerdicts));
+        fromFlink.keySet().removeIf(k -> k.startsWith("clock-"));
+        fromKStreams.keySet().removeIf(k -> k.startsWith("clock-"));
         assertThat(fromKStreams).isEqualTo(fromFlink);
         assertThat(fromFlink.values().stream().mapToInt(List::size).sum()).as(fromFlink.toString()).isEqualTo(sessions);
         String all = fromFlink.toString();
