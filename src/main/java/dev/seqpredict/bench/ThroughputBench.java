@@ -382,6 +382,8 @@ public final class ThroughputBench {
     public static final String DJL_PEER = "flink-djl";
     /** Flink, heap state, with operator batching ({@code flink.batch.size} = {@code --flink-batch}). */
     public static final String FLINK_HEAP_BATCH = "flink-heap-batch";
+    /** Kafka Streams without the object cache ({@code state.cache.keys=0}): every event through the serdes and the changelog. */
+    public static final String KSTREAMS_NO_CACHE = "kstreams-nocache";
 
     private interface Engine extends AutoCloseable {
         /** The stored state of one key in bytes, or -1 when the engine does not expose it. */
@@ -437,7 +439,7 @@ public final class ThroughputBench {
                     }
                 };
             }
-            case "kstreams" -> {
+            case "kstreams", KSTREAMS_NO_CACHE -> {
                 Path stateDir = Files.createTempDirectory("seqpredict-bench-kstreams");
                 Properties k = new Properties();
                 k.putAll(base);
@@ -446,6 +448,9 @@ public final class ThroughputBench {
                 k.setProperty("streams.processing.guarantee", o.exactlyOnce() ? "exactly_once_v2" : "at_least_once");
                 k.setProperty("streams.num.stream.threads", Integer.toString(o.parallelism()));
                 k.setProperty("query.http.port", "0");
+                if (engine.equals(KSTREAMS_NO_CACHE)) {
+                    k.setProperty(PredictionApp.STATE_CACHE_KEYS, "0");
+                }
                 // -Dbench.kstreams.X=Y (SEQPREDICT_JAVA_OPTS) overrides the app's streams.X, to compare settings
                 for (String name : System.getProperties().stringPropertyNames()) {
                     if (name.startsWith("bench.kstreams.")) {
@@ -480,7 +485,7 @@ public final class ThroughputBench {
                 };
             }
             default -> throw new IllegalArgumentException("unknown engine '" + engine
-                    + "'; expected flink-heap, " + FLINK_HEAP_BATCH + ", flink-rocksdb, kstreams or " + DJL_PEER);
+                    + "'; expected flink-heap, " + FLINK_HEAP_BATCH + ", flink-rocksdb, kstreams, " + KSTREAMS_NO_CACHE + " or " + DJL_PEER);
         };
     }
 

@@ -57,6 +57,9 @@ import org.slf4j.LoggerFactory;
  * are offered again, names gone from the store are withdrawn. A swap reaches each key lazily, on its
  * next event (the predictor applies the swap policy then).
  *
+ * <p>The stores are {@link ObjectCacheStore}s by default: a key's state and open session stay objects between
+ * commits and reach the changelog once per commit, not once per event.
+ *
  * <p>With a state TTL, a stream-time punctuation deletes the keys whose last record timestamp is older
  * than the TTL (stream time: deterministic on replay, so exactly-once runs expire the same keys).
  *
@@ -84,7 +87,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final Duration stateTtl;
     private TimestampedKeyValueStore<String, KeyState> states;
     private final KeySessions sessions; // null: sessions off
-    private KeyValueStore<String, byte[]> sessionStore;
+    private KeyValueStore<String, KeySession> sessionStore;
     private KeyValueStore<Bytes, byte[]> deadlines;
     private static final byte[] EMPTY = new byte[0];
     private KeyValueStore<String, byte[]> modelStore;
@@ -184,8 +187,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
     /** The sessions' step: {@link KeySessions#process}, then store, move the deadline and forward what it says. */
     private void processInSession(Record<byte[], byte[]> record, String key, Event event, ValueAndTimestamp<KeyState> stored) {
         KeyState state = stored == null ? null : stored.value();
-        byte[] sessionBytes = sessionStore.get(key);
-        KeySession open = sessionBytes == null ? null : KeySessionCodec.fromBytes(sessionBytes);
+        KeySession open = sessionStore.get(key);
         ServingModel model = registry.select(event);
         long t0 = System.nanoTime();
         KeySessions.Step step = sessions.process(state, open, event, record.timestamp(), model, registry);
@@ -211,7 +213,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
         KeySession next = step.session();
         metrics.sessionsOpen((next != null ? 1 : 0) - (open != null ? 1 : 0));
         if (next != null) {
-            sessionStore.put(key, KeySessionCodec.toBytes(next));
+            sessionStore.put(key, next);
         } else if (open != null) {
             sessionStore.delete(key);
         }
@@ -246,11 +248,10 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
             }
             String key = new String(entry.get(), 8, entry.get().length - 8, StandardCharsets.UTF_8);
             deadlines.delete(entry);
-            byte[] sessionBytes = sessionStore.get(key);
-            if (sessionBytes == null) {
+            KeySession open = sessionStore.get(key);
+            if (open == null) {
                 continue;
             }
-            KeySession open = KeySessionCodec.fromBytes(sessionBytes);
             ValueAndTimestamp<KeyState> stored = states.get(key);
             KeySessions.Expiry e = sessions.expire(key, stored == null ? null : stored.value(), open, deadline, streamTime,
                     registry);
@@ -266,7 +267,7 @@ final class PredictProcessor implements Processor<byte[], byte[], byte[], byte[]
                     deadlines.delete(deadlineKey(e.disarm(), key));
                 }
             } else { // the session had events since the entry was written: its real deadline is later
-                sessionStore.put(key, KeySessionCodec.toBytes(open));
+                sessionStore.put(key, open);
                 deadlines.put(deadlineKey(e.rearm(), key), EMPTY);
             }
         }

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *     {@code streams.num.stream.threads}, {@code streams.processing.guarantee},
  *     {@code streams.commit.interval.ms});</li>
  * <li>{@code query.http.host} (default 127.0.0.1), {@code query.http.port} (default 7070; 0 = any free
- *     port, -1 = no HTTP endpoint), {@code shutdown.timeout.ms} (default 30000).</li>
+ *     port, -1 = no HTTP endpoint), {@code shutdown.timeout.ms} (default 30000), {@code state.ttl.ms} (default 0 =
+ *     keys never expire), {@code state.cache.keys} (default 10000 per task; 0 = off, see {@link ObjectCacheStore}).</li>
  * </ul>
  * Defaults that differ from Kafka Streams': {@code application.id=seqpredict-kstreams},
  * {@code processing.guarantee=exactly_once_v2}, and the exception handlers of {@link ExceptionHandlers}.
@@ -55,6 +56,11 @@ public final class PredictionApp implements AutoCloseable {
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
     /** A key idle for longer than this (in record timestamps, stream time) loses its state; 0 = never. */
     public static final String STATE_TTL_MS = "state.ttl.ms";
+    /**
+     * Keys per task whose latest state (and open session) stay Java objects between commits, written to the stores
+     * and their changelogs only at a commit or on eviction ({@link ObjectCacheStore}); 0 = off.
+     */
+    public static final String STATE_CACHE_KEYS = "state.cache.keys";
 
     private final JobSettings settings;
     private final StreamMetrics metrics;
@@ -74,7 +80,11 @@ public final class PredictionApp implements AutoCloseable {
         if (ttlMs < 0) {
             throw new IllegalArgumentException(STATE_TTL_MS + " must be ≥ 0, got " + ttlMs);
         }
-        this.streams = new KafkaStreams(PredictionTopology.build(settings, metrics, verifier, Duration.ofMillis(ttlMs)),
+        int cachedKeys = Integer.parseInt(props.getProperty(STATE_CACHE_KEYS, Integer.toString(PredictionTopology.DEFAULT_CACHED_KEYS)).trim());
+        if (cachedKeys < 0) {
+            throw new IllegalArgumentException(STATE_CACHE_KEYS + " must be ≥ 0, got " + cachedKeys);
+        }
+        this.streams = new KafkaStreams(PredictionTopology.build(settings, metrics, verifier, Duration.ofMillis(ttlMs), cachedKeys),
                 streamsConfig(props, settings, metrics));
         streams.setUncaughtExceptionHandler(ExceptionHandlers.uncaught());
         // Kafka Streams' own figures (consumer lag, commit rates, ...) next to ours, as kafka_* meters

@@ -29,6 +29,11 @@ public final class KeySession {
         this.timerAt = timerAt;
     }
 
+    /** An independent copy: changing one does not change the other. */
+    public KeySession copy() {
+        return new KeySession(session.copy(), lastClock, timerAt);
+    }
+
     public OpenSession session() {
         return session;
     }

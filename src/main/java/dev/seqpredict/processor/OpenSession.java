@@ -42,6 +42,11 @@ public final class OpenSession {
         this.at = reason == null ? -1 : at;
     }
 
+    /** An independent copy (engines that keep sessions as objects hand out copies). */
+    public OpenSession copy() {
+        return new OpenSession(firstTs, lastTs, events, reason, at);
+    }
+
     /**
      * Takes the outcome of the session's next event (its index is the number of events observed before it).
      * Only the first offending event is kept.
