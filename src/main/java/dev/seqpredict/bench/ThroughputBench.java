@@ -412,6 +412,12 @@ public final class ThroughputBench {
                 f.setProperty(FlinkSettings.GROUP_ID, "bench-" + id);
                 // full snapshots by default, so a checkpoint's size is the live state (incremental ones keep old SST files)
                 f.setProperty(FlinkSettings.CONF_PREFIX + "execution.checkpointing.incremental", Boolean.toString(o.incremental()));
+                // -Dbench.flink.X=Y (SEQPREDICT_JAVA_OPTS) sets the job's X, e.g. -Dbench.flink.flink.batch.max-delay-ms=1
+                for (String name : System.getProperties().stringPropertyNames()) {
+                    if (name.startsWith("bench.flink.")) {
+                        f.setProperty(name.substring("bench.flink.".length()), System.getProperty(name));
+                    }
+                }
                 AutoCloseable flink;
                 if (engine.equals(DJL_PEER)) {
                     f.setProperty(FlinkSettings.TRANSACTIONAL_ID_PREFIX, "bench-djl-" + id);

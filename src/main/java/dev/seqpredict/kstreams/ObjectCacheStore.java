@@ -98,7 +98,11 @@ class ObjectCacheStore<V> extends WrappedStateStore<KeyValueStore<String, V>, St
             if (stored == null) {
                 return null; // absent keys are not cached: most are about to be put, some never come back
             }
-            cache.put(key, new Entry<>(stored, false));
+            Thread writer = owner;
+            if (writer == null || writer == Thread.currentThread()) {
+                // not from an interactive query's thread: the insert may evict a dirty key, which writes it
+                cache.put(key, new Entry<>(stored, false));
+            }
             return copy.apply(stored);
         }
         return e.value == null ? null : copy.apply(e.value);

@@ -176,6 +176,14 @@ class ObjectCacheStoreTest {
         query.start();
         query.join();
         assertThat(seenElsewhere.get()).containsExactly("a=1");
+        inner.put("q", session(5, 1)); // read from another thread: served, not cached (no eviction off the stream thread)
+        AtomicReference<KeySession> got = new AtomicReference<>();
+        Thread lookup = new Thread(() -> got.set(store.get("q")));
+        lookup.start();
+        lookup.join();
+        assertThat(got.get().lastClock()).isEqualTo(5);
+        assertThat(store.cachedKeys()).isEqualTo(2);
+        inner.delete("q");
 
         assertThat(keysAndClocks(store.all())).containsExactly("a=11", "b=2");
         assertThat(keysAndClocks(store.range("b", "z"))).containsExactly("b=2");
