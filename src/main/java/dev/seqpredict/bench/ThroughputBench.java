@@ -401,9 +401,8 @@ public final class ThroughputBench {
         return switch (engine) {
             case "flink-heap", FLINK_HEAP_BATCH, "flink-rocksdb", DJL_PEER -> {
                 Properties f = new Properties();
-                if (engine.equals(FLINK_HEAP_BATCH)) {
-                    f.setProperty(FlinkSettings.BATCH_SIZE, Integer.toString(o.flinkBatch()));
-                }
+                // flink-heap-batch batches by --flink-batch; the others run the per-event path (batch 1)
+                f.setProperty(FlinkSettings.BATCH_SIZE, engine.equals(FLINK_HEAP_BATCH) ? Integer.toString(o.flinkBatch()) : "1");
                 f.setProperty(FlinkSettings.STATE_BACKEND, engine.equals("flink-rocksdb") ? "rocksdb" : "hashmap");
                 f.setProperty(FlinkSettings.CHECKPOINT_INTERVAL, Long.toString(o.checkpointMs()));
                 f.setProperty(FlinkSettings.CHECKPOINT_DIR, checkpoints.toUri().toString());

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--engines", split = ",", defaultValue = "flink-heap,flink-rocksdb,kstreams",
-            description = "flink-heap, flink-heap-batch (flink-heap with operator batching, see --flink-batch), flink-rocksdb, kstreams, kstreams-nocache (kstreams with state.cache.keys=0), flink-djl (the same Flink job with a DJL forward per event: the peer; lstm only) (default: ${DEFAULT-VALUE}).")
+            description = "flink-heap (heap state, per-event path: flink.batch.size=1), flink-heap-batch (flink-heap with operator batching, see --flink-batch), flink-rocksdb, kstreams, kstreams-nocache (kstreams with state.cache.keys=0), flink-djl (the same Flink job with a DJL forward per event: the peer; lstm only) (default: ${DEFAULT-VALUE}).")
     List<String> engines;
 
     @Option(names = "--models", split = ",", defaultValue = "lstm,identity",

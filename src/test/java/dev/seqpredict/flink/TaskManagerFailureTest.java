@@ -52,12 +52,12 @@ class TaskManagerFailureTest {
         long t0 = System.nanoTime();
         String backend = run.split("-")[0];
         // operator batching: buffered events must be finished before each checkpoint barrier goes downstream
-        Map<String, String> batching = run.endsWith("-batch16") ? Map.of(FlinkSettings.BATCH_SIZE, "16") : Map.of();
+        Map<String, String> batching = Map.of(FlinkSettings.BATCH_SIZE, run.endsWith("-batch16") ? "16" : "1"); // 1: the per-event path
         JobSettings settings = FlinkReliability.createTopics(KAFKA, "tmkill-" + run, 4);
         String events = settings.eventsTopic();
         String predictions = settings.predictionsTopic();
         FlinkSettings f = FlinkReliability.flink("tmkill-" + run, 1000, backend, batching);
-        assertThat(f.batchSize()).isEqualTo(batching.isEmpty() ? 1 : 16);
+        assertThat(f.batchSize()).isEqualTo(run.endsWith("-batch16") ? 16 : 1);
 
         FlinkReliability.TwoPhases input = FlinkReliability.TwoPhases.of(settings, EventStreams.keys("k", KEYS), ROUNDS, 1, v1, v2);
         List<Ev> phase1 = input.phase1();
