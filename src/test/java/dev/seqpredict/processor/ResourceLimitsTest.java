@@ -32,6 +32,20 @@ class ResourceLimitsTest {
     }
 
     @Test
+    void seasonJitterIsBoundedWithAOneLineReason() {
+        assertThat(settings(JobSettings.ANOMALY_SEASON_JITTER, "0").predictor().sensorScoring().seasonJitter()).isZero();
+        assertThat(settings(JobSettings.ANOMALY_SEASON_JITTER, " 1000 ").predictor().sensorScoring().seasonJitter()).isEqualTo(1000);
+        for (String bad : new String[] {"-1", "1001"}) {
+            assertThatThrownBy(() -> settings(JobSettings.ANOMALY_SEASON_JITTER, bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 ≤ season jitter ≤ 1000")
+                    .hasMessageEndingWith(", " + bad);
+        }
+        assertThatThrownBy(() -> settings(JobSettings.ANOMALY_SEASON_JITTER, "three"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(JobSettings.ANOMALY_SEASON_JITTER + " must be an integer, got 'three'");
+    }
+
+    @Test
     void modelSizeLimitIsInclusive() {
         ModelRegistry atLimit = settings(JobSettings.MAX_MODEL_BYTES, Integer.toString(MODEL.length)).newRegistry();
         assertThat(atLimit.offer("m", MODEL)).isInstanceOf(ModelRegistry.Update.Accepted.class);
