@@ -15,6 +15,7 @@ CATS = [
     ("JSON out (PredictionJson)", r"processor\.PredictionJson\."),
     ("anomaly score", r"processor\.AnomalyScore\.|AnomalyStats"),
     ("step (kernels, model)", r"model\.kernel\.|model\.RecurrentModel\.|bench\.IdentityKernels|model\.Layer"),
+    ("object cache (ObjectCacheStore, KeyState.copy)", r"kstreams\.ObjectCacheStore|processor\.KeyState\.copy|SurpriseStats\.copy|ForecastBlend\.copy"),
     ("state serde (KeyStateCodec)", r"processor\.KeyStateCodec\.|KeyStateSerializer"),
     ("RocksDB (get/put/flush)", r"org\.rocksdb\.|RocksDBStore\.|RocksDBTimestamped"),
     ("record cache (Kafka Streams)", r"state\.internals\.(ThreadCache|NamedCache|CachingKeyValueStore|TimestampedCachingKeyValueStore)\."),

@@ -86,4 +86,61 @@ class EventParserTest {
             assertThat(res.ok() || res.rejection() != null).isTrue();
         }
     }
+
+    /**
+     * The values are read with Jackson's fast double parser: every decimal must give the float that
+     * {@code (float) Double.parseDouble} gives (the reference the parser had before), bit for bit. Shortest float and
+     * double forms, 17 to 40 significant digits, exponents across the float range and beyond, subnormals, and the
+     * decimals just around a halfway point between two floats (where a rounding slip would show).
+     */
+    @Test
+    void everyDecimalReadsAsTheSameFloatAsDoubleParseDouble() {
+        java.util.Random r = new java.util.Random(18);
+        EventParser wide = new EventParser(64 * 1024);
+        java.util.List<String> numbers = new java.util.ArrayList<>();
+        for (int i = 0; i < 4000; i++) {
+            float f = Float.intBitsToFloat(r.nextInt());
+            if (Float.isFinite(f)) {
+                numbers.add(Float.toString(f));
+                numbers.add(Double.toString(f));
+                // halfway between f and its next float, and a hair either side of it
+                java.math.BigDecimal a = new java.math.BigDecimal(f);
+                java.math.BigDecimal b = new java.math.BigDecimal(Math.nextUp(f));
+                java.math.BigDecimal mid = a.add(b).divide(java.math.BigDecimal.valueOf(2));
+                java.math.BigDecimal hair = b.subtract(a).movePointLeft(12);
+                if (Float.isFinite(Math.nextUp(f))) { // 30 digits: within the parser's 64-character number limit
+                    java.math.MathContext m30 = new java.math.MathContext(30);
+                    numbers.add(mid.round(m30).toString());
+                    numbers.add(mid.add(hair).round(m30).toString());
+                    numbers.add(mid.subtract(hair).round(m30).toString());
+                }
+            }
+            StringBuilder digits = new StringBuilder(r.nextBoolean() ? "-" : "");
+            int n = 17 + r.nextInt(24);
+            for (int d = 0; d < n; d++) {
+                digits.append((char) ('0' + r.nextInt(10)));
+                if (d == 0) {
+                    digits.append('.');
+                }
+            }
+            numbers.add(digits + "e" + (r.nextInt(90) - 50));
+        }
+        numbers.add("1.00000017881393432617187499"); // just below the halfway point after 1.0f
+        numbers.add("1.00000017881393432617187501");
+        numbers.add("1.4e-45");
+        numbers.add("7.006492321624085e-46"); // about half the smallest subnormal
+        int checked = 0;
+        for (String num : numbers) {
+            float expected = (float) Double.parseDouble(num);
+            if (!Float.isFinite(expected)) {
+                continue;
+            }
+            EventParser.Result res = wide.parse("k", ("{\"ts\":1,\"values\":[" + num + "]}").getBytes(StandardCharsets.UTF_8));
+            assertThat(res.ok()).as(num).isTrue();
+            assertThat(Float.floatToRawIntBits(res.event().values()[0])).as(num)
+                    .isEqualTo(Float.floatToRawIntBits(expected));
+            checked++;
+        }
+        assertThat(checked).isGreaterThan(15_000);
+    }
 }
