@@ -87,6 +87,7 @@ class ObjectCacheStore<V> extends WrappedStateStore<KeyValueStore<String, V>, St
     @Override
     public synchronized void init(StateStoreContext context, StateStore root) {
         cache.clear();
+        owner = null; // a task may come back on another stream thread
         super.init(context, root);
     }
 
