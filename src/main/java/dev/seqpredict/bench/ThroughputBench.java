@@ -385,6 +385,15 @@ public final class ThroughputBench {
     /** Kafka Streams without the object cache ({@code state.cache.keys=0}): every event through the serdes and the changelog. */
     public static final String KSTREAMS_NO_CACHE = "kstreams-nocache";
 
+    /** Sets {@code to + X} in {@code props} for every system property {@code from + X}. */
+    private static void overrideFromSystemProperties(Properties props, String from, String to) {
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith(from)) {
+                props.setProperty(to + name.substring(from.length()), System.getProperty(name));
+            }
+        }
+    }
+
     private interface Engine extends AutoCloseable {
         /** The stored state of one key in bytes, or -1 when the engine does not expose it. */
         int storedStateBytes(String key);
@@ -412,11 +421,7 @@ public final class ThroughputBench {
                 // full snapshots by default, so a checkpoint's size is the live state (incremental ones keep old SST files)
                 f.setProperty(FlinkSettings.CONF_PREFIX + "execution.checkpointing.incremental", Boolean.toString(o.incremental()));
                 // -Dbench.flink.X=Y (SEQPREDICT_JAVA_OPTS) sets the job's X, e.g. -Dbench.flink.flink.batch.max-delay-ms=1
-                for (String name : System.getProperties().stringPropertyNames()) {
-                    if (name.startsWith("bench.flink.")) {
-                        f.setProperty(name.substring("bench.flink.".length()), System.getProperty(name));
-                    }
-                }
+                overrideFromSystemProperties(f, "bench.flink.", "");
                 AutoCloseable flink;
                 if (engine.equals(DJL_PEER)) {
                     f.setProperty(FlinkSettings.TRANSACTIONAL_ID_PREFIX, "bench-djl-" + id);
@@ -457,11 +462,7 @@ public final class ThroughputBench {
                     k.setProperty(PredictionApp.STATE_CACHE_KEYS, "0");
                 }
                 // -Dbench.kstreams.X=Y (SEQPREDICT_JAVA_OPTS) overrides the app's streams.X, to compare settings
-                for (String name : System.getProperties().stringPropertyNames()) {
-                    if (name.startsWith("bench.kstreams.")) {
-                        k.setProperty(PredictionApp.STREAMS_PREFIX + name.substring("bench.kstreams.".length()), System.getProperty(name));
-                    }
-                }
+                overrideFromSystemProperties(k, "bench.kstreams.", PredictionApp.STREAMS_PREFIX);
                 PredictionApp app = PredictionApp.start(k);
                 long deadline = System.nanoTime() + 60_000_000_000L;
                 while (app.streams().state() != KafkaStreams.State.RUNNING) {

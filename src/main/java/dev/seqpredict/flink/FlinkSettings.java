@@ -77,7 +77,7 @@ public record FlinkSettings(
      * ({@link BatchingPredictOperator}); 1 = off, each event on its own (sessions on: always off).
      */
     public static final String BATCH_SIZE = "flink.batch.size";
-    public static final int DEFAULT_BATCH_SIZE = 64; // on: BENCHMARKS §7 (LSTM/identity 0.88–0.93 vs 0.74–0.88 off, p99 +2 ms at 1 ms)
+    public static final int DEFAULT_BATCH_SIZE = 64; // on: BENCHMARKS §7a (LSTM/identity 0.88–0.93 vs 0.74–0.88 off, p99 +2 ms at 1 ms)
     /** Operator batching: the longest an event waits in a batch that is not full, in ms (0: until the next timer tick). */
     public static final String BATCH_MAX_DELAY = "flink.batch.max-delay-ms";
     public static final long DEFAULT_BATCH_MAX_DELAY_MS = 1;

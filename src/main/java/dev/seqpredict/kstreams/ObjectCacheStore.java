@@ -18,10 +18,10 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
  * A key-value store that keeps the latest value of its most recently used keys as Java objects between two
- * commits, over a normal Kafka Streams store (metered, changelogged, RocksDB). Kafka Streams' own record
- * cache holds serialized bytes, so every {@code get} decodes a key's state and every {@code put} encodes it
- * again (BENCHMARKS §5: a fifth of a stream thread's time), and at 10k keys it is too small to keep the
- * changelog from getting one record per event. Here a put only marks the key dirty; the dirty keys are
+ * commits, over a normal Kafka Streams store (metered, changelogged, RocksDB). Without it every event decoded
+ * its key's state, encoded it again and sent it to the changelog (BENCHMARKS §5b); Kafka Streams' own record
+ * cache would save the changelog record but still decode and encode per event, since it holds bytes. Here a
+ * put only marks the key dirty; the dirty keys are
  * encoded and written to the store below (and so to its changelog) when Kafka Streams flushes the stores,
  * which it does before every commit, and when a dirty key is evicted.
  *

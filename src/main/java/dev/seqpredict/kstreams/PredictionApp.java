@@ -81,9 +81,6 @@ public final class PredictionApp implements AutoCloseable {
             throw new IllegalArgumentException(STATE_TTL_MS + " must be ≥ 0, got " + ttlMs);
         }
         int cachedKeys = Integer.parseInt(props.getProperty(STATE_CACHE_KEYS, Integer.toString(PredictionTopology.DEFAULT_CACHED_KEYS)).trim());
-        if (cachedKeys < 0) {
-            throw new IllegalArgumentException(STATE_CACHE_KEYS + " must be ≥ 0, got " + cachedKeys);
-        }
         this.streams = new KafkaStreams(PredictionTopology.build(settings, metrics, verifier, Duration.ofMillis(ttlMs), cachedKeys),
                 streamsConfig(props, settings, metrics));
         streams.setUncaughtExceptionHandler(ExceptionHandlers.uncaught());

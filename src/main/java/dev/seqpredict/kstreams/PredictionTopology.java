@@ -93,7 +93,7 @@ public final class PredictionTopology {
     public static Topology build(JobSettings settings, StreamMetrics metrics, ModelRegistry.ArtifactVerifier verifier,
                                  Duration stateTtl, int cachedKeys) {
         if (cachedKeys < 0) {
-            throw new IllegalArgumentException("cached keys must be ≥ 0, got " + cachedKeys);
+            throw new IllegalArgumentException(PredictionApp.STATE_CACHE_KEYS + " must be ≥ 0, got " + cachedKeys);
         }
         ModelCatalog catalog = new ModelCatalog();
         Topology t = new Topology();
