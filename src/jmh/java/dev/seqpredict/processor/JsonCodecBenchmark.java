@@ -1,9 +1,12 @@
 package dev.seqpredict.processor;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -24,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The two JSON ends of an event's path (BENCHMARKS §5c): reading a bench-shaped sensor event (8 random floats,
  * as {@code seqpredict bench} sends them) and writing a prediction. {@code readValues} reads the 8 values with
  * Jackson's {@code getDoubleValue}, with the fast double parser on or off ({@code fast}), the only difference;
- * {@code parse} is the whole {@link EventParser#parse} (fast parser on) and {@code write} {@link PredictionJson#toBytes}.
+ * {@code parse} is the whole {@link EventParser#parse} (fast parser on) and {@code write} {@link PredictionJson#toBytes}
+ * (an LSTM-like prediction; {@code writeEcho} the identity model's, whose values have 4 decimals; {@code
+ * writeGeneratorPerRecord} the same record written the way PredictionJson did before: a generator per record).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -40,8 +45,10 @@ public class JsonCodecBenchmark {
 
     private byte[][] events;
     private JsonFactory factory;
+    private final JsonFactory writeFactory = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private EventParser parser;
     private Prediction prediction;
+    private Prediction echo;
     private int next;
 
     @Setup
@@ -65,6 +72,13 @@ public class JsonCodecBenchmark {
         // a sensor prediction as the bench's LSTM 8→64 job writes one: 8 forecast values, error, score
         prediction = new Prediction("k-1234", 1_700_000_000_000L, "bench", "1", dev.seqpredict.model.Task.REGRESSION,
                 values, null, null, (float) r.nextDouble(), r.nextDouble(), false, null, 42, false);
+        // the identity model's prediction: it echoes the event's values, which the bench sends with 4 decimals
+        float[] echoed = new float[8];
+        for (int v = 0; v < 8; v++) {
+            echoed[v] = Float.parseFloat(String.format(java.util.Locale.ROOT, "%.4f", r.nextGaussian()));
+        }
+        echo = new Prediction("k-1234", 1_700_000_000_000L, "bench", "1", dev.seqpredict.model.Task.REGRESSION,
+                echoed, null, null, (float) r.nextDouble(), r.nextDouble(), false, null, 42, false);
     }
 
     @Benchmark
@@ -89,5 +103,20 @@ public class JsonCodecBenchmark {
     @Benchmark
     public byte[] write() {
         return PredictionJson.toBytes(prediction);
+    }
+
+    @Benchmark
+    public byte[] writeEcho() {
+        return PredictionJson.toBytes(echo);
+    }
+
+    /** The writer before 2026-12-04: a generator and its buffers per record (same factory settings). */
+    @Benchmark
+    public byte[] writeGeneratorPerRecord() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
+        try (JsonGenerator g = writeFactory.createGenerator(bytes)) {
+            PredictionJson.write(g, prediction);
+        }
+        return bytes.toByteArray();
     }
 }
