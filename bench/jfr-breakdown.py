@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Per-event CPU breakdown of the predict threads from a JFR recording (issue 18).
 
-usage: jfr print --events jdk.ExecutionSample rec.jfr > samples.txt
+usage: jfr print --stack-depth 64 --events jdk.ExecutionSample rec.jfr > samples.txt
        python3 bench/jfr-breakdown.py samples.txt
+(jfr print keeps 5 frames by default: then a sample whose category frame is deeper, e.g. Jackson's float
+writer under PredictionJson, lands in "other" -- a third of the samples in one Flink run, 2026-12-04)
 Each sample of a Flink 'predict' task thread or a Kafka Streams StreamThread is put in the first
 category (leaf → root) whose pattern matches one of its frames; shares are per engine group.
 """

@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link RecurrentModel#stepBatch} of 1, 8, 16 and 32 keys (input 8, one layer, 1-output head: the whole
+ * {@link RecurrentModel#stepBatch} of 1, 8, 16 and 32 keys (input 8, one layer, a head of {@code outputs}: the whole
  * step as in {@link StepBenchmark}), scored per key-step ({@code @OperationsPerInvocation} = the batch), next
  * to {@code single}: {@link RecurrentModel#step} of one key, the same model in the same fork. 32 keys, their
  * states at offsets in one array as an engine would gather them; each key's input cycles through 64 random
@@ -45,6 +45,10 @@ public class BatchStepBenchmark {
     @Param({"vector"})
     public String kernel;
 
+    /** Forecasts in the head: 1 (a NAB-like series), 8 (the bench command's sensor model, -p outputs=8). */
+    @Param({"1"})
+    public int outputs;
+
     private RecurrentModel model;
     private RecurrentModel.BatchScratch scratch;
     private float[] slab;
@@ -70,7 +74,7 @@ public class BatchStepBenchmark {
             case "scalar" -> ScalarKernels.INSTANCE;
             default -> throw new IllegalArgumentException(kernel);
         };
-        model = BenchModels.model(CellType.fromId(cell), BenchModels.INPUT, hidden, layers, k);
+        model = BenchModels.model(CellType.fromId(cell), BenchModels.INPUT, hidden, layers, outputs, k);
         scratch = model.newBatchScratch(KEYS);
         int size = model.stateSize();
         slab = new float[KEYS * size];

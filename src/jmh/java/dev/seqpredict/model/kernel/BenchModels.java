@@ -29,10 +29,16 @@ final class BenchModels {
     }
 
     static RecurrentModel model(CellType cell, int in, int hidden, int layers, KernelFactory kernels) {
+        return model(cell, in, hidden, layers, 1, kernels);
+    }
+
+    /** With a head of {@code outputs} forecasts (the bench command's sensor model has 8). */
+    static RecurrentModel model(CellType cell, int in, int hidden, int layers, int outputs, KernelFactory kernels) {
         SplittableRandom rnd = new SplittableRandom(1234);
         float bound = (float) (1.0 / Math.sqrt(hidden));
-        return RecurrentModel.create(ModelSpec.of(cell, in, hidden, layers, Task.REGRESSION, 1),
-                        layers(cell, in, hidden, layers, rnd), uniform(rnd, hidden, bound), uniform(rnd, 1, bound), null)
+        return RecurrentModel.create(ModelSpec.of(cell, in, hidden, layers, Task.REGRESSION, outputs),
+                        layers(cell, in, hidden, layers, rnd), uniform(rnd, outputs * hidden, bound),
+                        uniform(rnd, outputs, bound), null)
                 .withKernels(kernels);
     }
 

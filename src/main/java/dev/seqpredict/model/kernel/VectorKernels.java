@@ -1322,21 +1322,21 @@ public final class VectorKernels implements KernelFactory {
      * (column k into partial k mod 16, FMA chains from 0), added in a fixed tree, then the bias. The same
      * floats at every L that divides 16, two layouts:
      * <ul>
-     *   <li>full blocks of L rows, when the column count is a multiple of 16: transposed packing
-     *       ([block][col][lane], one broadcast per column), one accumulator vector per partial, the tree
-     *       lane-wise;</li>
-     *   <li>the other rows (fewer than L, e.g. a single regression forecast; all of them for other column
-     *       counts): a dot product along the
-     *       columns, the 16 partials in 16 / L accumulators written to 16 floats of scratch after the rows
-     *       ({@link #matVecOutputFloats}) and added there in the tree.</li>
+     *   <li>when the column count is a multiple of 16: blocks of L rows, the last one padded with zero rows
+     *       (8 forecasts or a single one at L = 16), transposed packing ([block][col][lane], one broadcast per
+     *       column), one accumulator vector per partial, the tree lane-wise; the padding lanes land in the
+     *       floats after the rows ({@link #matVecOutputFloats});</li>
+     *   <li>other column counts: each row a dot product along the columns, the 16 partials in 16 / L
+     *       accumulators written to 16 floats of scratch after the rows and added there in the tree.</li>
      * </ul>
      * Not {@code reduceLanes}, whose order depends on the lane count.
      */
     static final class Affine implements MatVec {
         private final int rows;
         private final int cols;
-        private final int fullBlocks;
+        private final int blocks;
         private final float[] packed;
+        private final float[] paddedBias;
         private final float[] weight;
         private final float[] bias;
 
@@ -1348,30 +1348,32 @@ public final class VectorKernels implements KernelFactory {
             this.cols = cols;
             // blocks only when cols is a multiple of 16 (H = 32, 64, 128…): no tail columns in the block loop
             // (a tail there, a switch over 15 accumulators, made C2 box the vectors: 70 KB per step)
-            this.fullBlocks = cols % 16 == 0 ? rows / L : 0;
-            this.packed = new float[fullBlocks * cols * L];
-            for (int b = 0; b < fullBlocks; b++) {
+            this.blocks = cols % 16 == 0 ? (rows + L - 1) / L : 0;
+            this.packed = new float[blocks * cols * L];
+            this.paddedBias = new float[blocks * L];
+            for (int b = 0; b < blocks; b++) {
                 for (int k = 0; k < cols; k++) {
-                    for (int lane = 0; lane < L; lane++) {
+                    for (int lane = 0; lane < L && b * L + lane < rows; lane++) {
                         packed[(b * cols + k) * L + lane] = weight[(b * L + lane) * cols + k];
                     }
                 }
             }
+            System.arraycopy(bias, 0, paddedBias, 0, blocks > 0 ? rows : 0);
             this.weight = weight.clone();
             this.bias = bias.clone();
         }
 
         @Override
         public void apply(float[] x, int xOff, float[] y, int yOff) {
-            for (int b = 0; b < fullBlocks; b++) {
+            for (int b = 0; b < blocks; b++) {
                 block(b, x, xOff, y, yOff);
             }
-            if (fullBlocks * L < rows) {
+            if (blocks == 0) {
                 rowsLeft(x, xOff, y, yOff);
             }
         }
 
-        /** Rows [b·L, (b+1)·L): one lane per row, one accumulator per partial sum; cols a multiple of 16. */
+        /** Rows [b·L, (b+1)·L) (padding rows give 0): one lane per row, one accumulator per partial; cols a multiple of 16. */
         private void block(int b, float[] x, int xOff, float[] y, int yOff) {
             final float[] w = this.packed;
             final int n16 = this.cols;
@@ -1402,16 +1404,16 @@ public final class VectorKernels implements KernelFactory {
             FloatVector u1 = a1.add(a9).add(a5.add(a13));
             FloatVector u2 = a2.add(a10).add(a6.add(a14));
             FloatVector u3 = a3.add(a11).add(a7.add(a15));
-            FloatVector.fromArray(S, bias, b * L).add(u0.add(u2).add(u1.add(u3))).intoArray(y, yOff + b * L);
+            FloatVector.fromArray(S, paddedBias, b * L).add(u0.add(u2).add(u1.add(u3))).intoArray(y, yOff + b * L);
         }
 
-        /** The rows after the full blocks, each a dot product along the columns. */
+        /** Every row a dot product along the columns (cols not a multiple of 16). */
         private void rowsLeft(float[] x, int xOff, float[] y, int yOff) {
             final float[] w = this.weight;
             final int cols = this.cols;
             final int n16 = cols & ~15;
             final int q = yOff + rows; // the 16 partial sums
-            for (int r = fullBlocks * L; r < rows; r++) {
+            for (int r = 0; r < rows; r++) {
                 int o = r * cols;
                 for (int j = 0; j < 16; j += L) {
                     FloatVector acc = FloatVector.zero(S);

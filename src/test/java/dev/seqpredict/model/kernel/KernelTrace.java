@@ -49,6 +49,8 @@ final class KernelTrace {
             cs.add(new Case(cell, Head.REGRESSION, 8, 37, 2, 1));
             cs.add(new Case(cell, Head.REGRESSION, 16, 64, 1, 17));
             cs.add(new Case(cell, Head.REGRESSION, 1, 5, 2, 2));
+            cs.add(new Case(cell, Head.REGRESSION, 8, 32, 1, 8)); // fewer outputs than 16 lanes, H a multiple of 16
+            cs.add(new Case(cell, Head.REGRESSION, 3, 16, 1, 1));
             cs.add(new Case(cell, Head.ONE_HOT, 29, 24, 1, 29));
             cs.add(new Case(cell, Head.EMBEDDING, 7, 13, 2, 29));
         }
