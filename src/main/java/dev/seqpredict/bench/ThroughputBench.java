@@ -2,8 +2,11 @@ package dev.seqpredict.bench;
 
 import dev.seqpredict.flink.FlinkSettings;
 import dev.seqpredict.flink.FlinkStreamEngine;
+import dev.seqpredict.flink.PredictFunction;
 import dev.seqpredict.kafka.EmbeddedKafka;
 import dev.seqpredict.kstreams.PredictionApp;
+import dev.seqpredict.metrics.MetricsEndpoint;
+import io.micrometer.core.instrument.DistributionSummary;
 import dev.seqpredict.model.CellType;
 import dev.seqpredict.model.LayerWeights;
 import dev.seqpredict.lab.DjlPeerJob;
@@ -207,6 +210,7 @@ public final class ThroughputBench {
                 t.setDaemon(true);
                 t.start();
             }
+            double[] passesBefore = batchedPasses();
             try (Engine job = start(engine, settings, p, id, checkpoints, ModelArtifact.toBytes(v1))) {
                 if (!counter.await(m, timeoutMs)) {
                     throw new IllegalStateException("only " + counter.count() + " of " + m + " predictions after "
@@ -220,6 +224,13 @@ public final class ThroughputBench {
                     written.close();
                 }
                 log.printf(Locale.ROOT, "throughput %,.0f events/s%n", eps);
+                double[] passesAfter = batchedPasses();
+                String batchNote = "";
+                if (passesAfter[0] > passesBefore[0]) { // Flink's operator batching ran (seqpredict_batch_events)
+                    double passes = passesAfter[0] - passesBefore[0];
+                    batchNote = String.format(Locale.ROOT, "%.1f events per batched pass", (passesAfter[1] - passesBefore[1]) / passes);
+                    log.printf(Locale.ROOT, "batched passes in the drain: %,.0f, %s%n", passes, batchNote);
+                }
 
                 double rate = Math.min(o.rate(), eps / 2);
                 long p50 = -1;
@@ -256,6 +267,9 @@ public final class ThroughputBench {
                     swapMs = seen < 0 ? -1 : seen - published[0];
                     log.printf(Locale.ROOT, "swap: first v2 prediction %d ms after the send of model v2 (broker ack after %d ms)%n",
                             swapMs, published[1] - published[0]);
+                }
+                if (!batchNote.isEmpty()) {
+                    note = note.isEmpty() ? batchNote : note + "; " + batchNote;
                 }
                 Thread.sleep(500); // anything extra (duplicates) would show up now
                 long predicted = counter.count();
@@ -403,6 +417,12 @@ public final class ThroughputBench {
 
         @Override
         void close() throws Exception;
+    }
+
+    /** Count and total of the Flink job's batched passes so far (in-process jobs share the registry). */
+    private static double[] batchedPasses() {
+        DistributionSummary s = MetricsEndpoint.registry().find("seqpredict.batch.events").tag("engine", PredictFunction.ENGINE).summary();
+        return s == null ? new double[2] : new double[] {s.count(), s.totalAmount()};
     }
 
     private Engine start(String engine, JobSettings settings, Properties base, String id, Path checkpoints, byte[] model)

@@ -553,6 +553,9 @@ public class PredictFunction extends KeyedBroadcastProcessFunction<String, Event
             events.add(p.event);
             models.add(p.model);
         }
+        if (!events.isEmpty()) {
+            streamMetrics.batch(events.size());
+        }
         long t0 = System.nanoTime();
         java.util.List<Outcome> outcomes = predictor.processBatch(keys, events, models, states);
         long nanos = (System.nanoTime() - t0) / Math.max(1, events.size());

@@ -2,11 +2,13 @@ package dev.seqpredict.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.seqpredict.metrics.MetricsEndpoint;
 import dev.seqpredict.model.CellType;
 import dev.seqpredict.model.RecurrentModel;
 import dev.seqpredict.processor.JobSettings;
 import dev.seqpredict.processor.PredictorConfig;
 import dev.seqpredict.testing.TestModels;
+import io.micrometer.core.instrument.DistributionSummary;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,6 +152,9 @@ class BatchingPredictOperatorTest {
 
     @Test
     void theBufferIsFinishedWhenFullAtTheDeadlineAndBeforeACheckpointBarrier() throws Exception {
+        DistributionSummary batches = MetricsEndpoint.registry().find("seqpredict.batch.events").tag("engine", "flink").summary();
+        long countBefore = batches == null ? 0 : batches.count();
+        double sumBefore = batches == null ? 0 : batches.totalAmount();
         var h = harness(true, 0, null);
         BatchingPredictOperator op = (BatchingPredictOperator) h.getOperator();
         h.processBroadcastElement(new ModelRecord("default", TestModels.bytes(v1)), 0);
@@ -172,6 +177,12 @@ class BatchingPredictOperatorTest {
         h.prepareSnapshotPreBarrier(1); // before the barrier goes downstream
         assertThat(op.buffered()).isZero();
         assertThat(drain(h)).hasSize(3);
+
+        // seqpredict_batch_events: three passes of 5, 2 and 3 events
+        batches = MetricsEndpoint.registry().find("seqpredict.batch.events").tag("engine", "flink").summary();
+        assertThat(batches).isNotNull();
+        assertThat(batches.count() - countBefore).isEqualTo(3);
+        assertThat(batches.totalAmount() - sumBefore).isEqualTo(BATCH + 2 + 3);
     }
 
     @Test

@@ -58,6 +58,22 @@ class StreamMetricsTest {
     }
 
     @Test
+    void batchSizesAreCountedInBucketsUpToTheBatch() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        StreamMetrics metrics = new StreamMetrics(registry, "test");
+        metrics.batch(64);
+        metrics.batch(64);
+        metrics.batch(3);
+        assertThat(registry.scrape())
+                .contains("seqpredict_batch_events_count{engine=\"test\"} 3")
+                .contains("seqpredict_batch_events_sum{engine=\"test\"} 131.0")
+                .contains("seqpredict_batch_events_bucket{engine=\"test\",le=\"2.0\"} 0")
+                .contains("seqpredict_batch_events_bucket{engine=\"test\",le=\"4.0\"} 1")
+                .contains("seqpredict_batch_events_bucket{engine=\"test\",le=\"32.0\"} 1")
+                .contains("seqpredict_batch_events_bucket{engine=\"test\",le=\"64.0\"} 3");
+    }
+
+    @Test
     void aHealthyJobShowsZeroRejectionsForEveryReasonBeforeTheFirst() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         StreamMetrics metrics = new StreamMetrics(registry, "test");
