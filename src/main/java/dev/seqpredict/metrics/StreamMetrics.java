@@ -56,7 +56,7 @@ public final class StreamMetrics {
     private final Counter eventsIn;
     private final Counter keysExpired;
     private final Timer stepLatency;
-    private final DistributionSummary batchEvents;
+    private volatile DistributionSummary batchEvents; // registered at the first batched pass: absent on Kafka Streams
     private final Map<RejectReason, Counter> dlq = new EnumMap<>(RejectReason.class);
     /** model → version → meters: looked up per event without building a key. */
     private final Map<String, Map<String, VersionMeters>> byVersion = new ConcurrentHashMap<>();
@@ -83,9 +83,6 @@ public final class StreamMetrics {
         this.stepLatency = Timer.builder("seqpredict.step.latency").tags(base).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(200)).maximumExpectedValue(Duration.ofMillis(50))
                 .description("Per-event processing time with the key's state loaded").register(registry);
-        this.batchEvents = DistributionSummary.builder("seqpredict.batch.events").tags(base)
-                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
-                .description("Events per batched pass of the Flink operator (flink.batch.size > 1)").register(registry);
         for (RejectReason r : RejectReason.values()) {
             dlq.put(r, Counter.builder("seqpredict.dlq.records").tags(base).tag("reason", r.id())
                     .description("Records sent to the dead-letter topic").register(registry));
@@ -115,7 +112,14 @@ public final class StreamMetrics {
     /** A key got state for the first time. */
     /** A batched pass (Flink operator batching) predicted {@code events} events. */
     public void batch(int events) {
-        batchEvents.record(events);
+        DistributionSummary s = batchEvents;
+        if (s == null) { // a race registers twice, and Micrometer hands both the same meter
+            s = DistributionSummary.builder("seqpredict.batch.events").tags(base)
+                    .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+                    .description("Events per batched pass of the Flink operator (flink.batch.size > 1)").register(registry);
+            batchEvents = s;
+        }
+        s.record(events);
     }
 
     public void keyCreated() {

@@ -233,6 +233,7 @@ class DashboardQueriesTest {
         public void run() {
             while (running) {
                 for (Engine e : engines) {
+                    e.metrics.batch(16 + random.nextInt(49)); // a batched pass, as the Flink operator reports it
                     for (int k = 0; k < 20; k++) {
                         e.process("s" + k, sensorRecord(k), sensors);
                         e.process("blk_" + k, ("{\"ts\":" + ts + ",\"event\":\"" + (1 + random.nextInt(10)) + "\"}")
