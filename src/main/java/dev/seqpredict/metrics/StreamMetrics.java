@@ -109,7 +109,6 @@ public final class StreamMetrics {
         dlq.get(reason).increment();
     }
 
-    /** A key got state for the first time. */
     /** A batched pass (Flink operator batching) predicted {@code events} events. */
     public void batch(int events) {
         DistributionSummary s = batchEvents;
@@ -122,6 +121,7 @@ public final class StreamMetrics {
         s.record(events);
     }
 
+    /** A key got state for the first time. */
     public void keyCreated() {
         keys.incrementAndGet();
     }

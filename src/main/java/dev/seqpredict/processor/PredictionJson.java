@@ -28,7 +28,7 @@ import java.io.UncheckedIOException;
  *
  * <p>Each thread keeps one generator over one growing buffer and writes every prediction as a root value of
  * it, with no separator between root values: a generator and its buffers per record cost about as much as
- * the record's floats (BENCHMARKS §5c). A write that throws half-way drops the thread's generator, so the
+ * the record's floats (BENCHMARKS §8). A write that throws half-way drops the thread's generator, so the
  * next record starts on a fresh one.
  */
 public final class PredictionJson {
@@ -76,15 +76,17 @@ public final class PredictionJson {
     public static byte[] toBytes(Prediction p) {
         Writer w = WRITERS.get();
         w.bytes.reset();
+        boolean whole = false;
         try {
             write(w.g, p);
             w.g.flush();
+            whole = true;
         } catch (IOException e) {
-            WRITERS.remove();
             throw new UncheckedIOException(e);
-        } catch (RuntimeException | Error e) {
-            WRITERS.remove();
-            throw e;
+        } finally {
+            if (!whole) { // the generator is inside a half-written object: the next record gets a fresh one
+                WRITERS.remove();
+            }
         }
         byte[] out = w.bytes.toByteArray();
         if (out.length > KEEP_BUFFER_BYTES) { // a rare large record does not keep its buffer for the thread's life

@@ -1336,9 +1336,8 @@ public final class VectorKernels implements KernelFactory {
         private final int cols;
         private final int blocks;
         private final float[] packed;
-        private final float[] paddedBias;
         private final float[] weight;
-        private final float[] bias;
+        private final float[] bias; // padded with zeros to blocks·L when there are blocks
 
         Affine(int rows, int cols, float[] weight, float[] bias) {
             if (weight.length != (long) rows * cols || bias.length != rows) {
@@ -1350,7 +1349,6 @@ public final class VectorKernels implements KernelFactory {
             // (a tail there, a switch over 15 accumulators, made C2 box the vectors: 70 KB per step)
             this.blocks = cols % 16 == 0 ? (rows + L - 1) / L : 0;
             this.packed = new float[blocks * cols * L];
-            this.paddedBias = new float[blocks * L];
             for (int b = 0; b < blocks; b++) {
                 for (int k = 0; k < cols; k++) {
                     for (int lane = 0; lane < L && b * L + lane < rows; lane++) {
@@ -1358,9 +1356,8 @@ public final class VectorKernels implements KernelFactory {
                     }
                 }
             }
-            System.arraycopy(bias, 0, paddedBias, 0, blocks > 0 ? rows : 0);
             this.weight = weight.clone();
-            this.bias = bias.clone();
+            this.bias = java.util.Arrays.copyOf(bias, Math.max(rows, blocks * L));
         }
 
         @Override
@@ -1404,7 +1401,7 @@ public final class VectorKernels implements KernelFactory {
             FloatVector u1 = a1.add(a9).add(a5.add(a13));
             FloatVector u2 = a2.add(a10).add(a6.add(a14));
             FloatVector u3 = a3.add(a11).add(a7.add(a15));
-            FloatVector.fromArray(S, paddedBias, b * L).add(u0.add(u2).add(u1.add(u3))).intoArray(y, yOff + b * L);
+            FloatVector.fromArray(S, bias, b * L).add(u0.add(u2).add(u1.add(u3))).intoArray(y, yOff + b * L);
         }
 
         /** Every row a dot product along the columns (cols not a multiple of 16). */
