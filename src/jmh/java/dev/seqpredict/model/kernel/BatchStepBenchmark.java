@@ -17,9 +17,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link RecurrentModel#stepBatch} of 1, 8, 16 and 32 keys (input 8, one layer, a head of {@code outputs}: the whole
+ * {@link RecurrentModel#stepBatch} of 1, 8, 16, 32 and 64 keys (input 8, one layer, a head of {@code outputs}: the whole
  * step as in {@link StepBenchmark}), scored per key-step ({@code @OperationsPerInvocation} = the batch), next
- * to {@code single}: {@link RecurrentModel#step} of one key, the same model in the same fork. 32 keys, their
+ * to {@code single}: {@link RecurrentModel#step} of one key, the same model in the same fork. 64 keys, their
  * states at offsets in one array as an engine would gather them; each key's input cycles through 64 random
  * vectors.
  */
@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
         "-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0"})
 public class BatchStepBenchmark {
-    private static final int KEYS = 32;
+    private static final int KEYS = 64;
 
     @Param({"lstm", "gru"})
     public String cell;
@@ -155,5 +155,12 @@ public class BatchStepBenchmark {
     @OperationsPerInvocation(32)
     public float[][] batch32() {
         return batch(32);
+    }
+
+    /** The Flink job's default batch ({@code flink.batch.size} 64). */
+    @Benchmark
+    @OperationsPerInvocation(64)
+    public float[][] batch64() {
+        return batch(64);
     }
 }
