@@ -10,6 +10,6 @@ out=bench/results/$(date -u +%F)-djl-vs-seqpredict-sample.txt
 for cell in lstm gru rnn_tanh; do for h in 32 64 128; do for l in 1 2; do
   echo "# load average before $cell H=$h L=$l: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out"
   java -jar target/benchmarks.jar DjlStepBenchmark -p cell=$cell -p hidden=$h -p layers=$l -bm sample -tu ns \
-    -f 1 -wi 3 -w 1s -i 3 -r 1s -prof gc 2>&1 | grep -E '^parity|^DjlStepBenchmark' | grep -v 'gc.count|gc.time|alloc.rate |p0.00|p0.90|p0.999|p1.00' >> "$out"
+    -f 1 -wi 3 -w 1s -i 3 -r 1s -prof gc 2>&1 | grep -E '^parity|^DjlStepBenchmark' | grep -vE 'gc.count|gc.time|alloc.rate |p0.00|p0.90|p0.999|p1.00' >> "$out"
 done; done; done
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out"
