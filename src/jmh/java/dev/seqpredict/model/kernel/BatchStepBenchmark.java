@@ -17,8 +17,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link RecurrentModel#stepBatch} of 1, 8, 16, 32 and 64 keys (input 8, one layer, a head of {@code outputs}: the whole
- * step as in {@link StepBenchmark}), scored per key-step ({@code @OperationsPerInvocation} = the batch), next
+ * {@link RecurrentModel#stepBatch} of 1, 8, 16, 32 and 64 keys (input 8, one layer, a head of {@code outputs}:
+ * the whole step as in {@link StepBenchmark}), scored per key-step ({@code @OperationsPerInvocation} = the batch), next
  * to {@code single}: {@link RecurrentModel#step} of one key, the same model in the same fork. 64 keys, their
  * states at offsets in one array as an engine would gather them; each key's input cycles through 64 random
  * vectors.

@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The batched step as a job runs it (BENCHMARKS §8): 64 keys per batch drawn from {@code keys} keys, each with
  * a state array of its own, and, with {@code evict}, a walk over 8 MiB between two batches (one read per cache
  * line), standing in for the rest of 64 events' work, which runs over the caches between two batches in a job.
- * {@code walk} is that walk alone, so the step's own cost is {@code batch64 − walk} (both per key-step).
+ * {@code walkOnly} is that walk alone, so the step's own cost is {@code batch64 − walkOnly} (both per key-step).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
